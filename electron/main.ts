@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { BrowserWindow, Notification, app, ipcMain, session, shell } from 'electron';
+import log from 'electron-log/main';
+import { bridgeChannels, ipcChannel } from '../shared/bridge';
+import { createIpcDispatcher } from './ipc-handlers';
+import { loadPolicy } from './policy';
+import { GRANTED_PERMISSIONS, contentSecurityPolicy, isAppUrl, secureWindowOptions } from './window-options';
+
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:4010';
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const policyState = loadPolicy({ platform: process.platform });
+if (policyState.error) log.warn({ error: policyState.error }, 'managed policy ignored');
+// A policy-set server beats the environment, which beats the default.
+const serverUrl = policyState.policy.serverUrl ?? process.env.THREADLINE_SERVER_URL ?? DEFAULT_SERVER_URL;
+
+let mainWindow: BrowserWindow | undefined;
+
+function appOrigin(): string {
+  return process.env.ELECTRON_RENDERER_URL ? new URL(process.env.ELECTRON_RENDERER_URL).origin : 'file://';
+}
+
+function registerIpc(): void {
+  const dispatch = createIpcDispatcher({
+    getAppInfo: () => ({ name: 'Threadline', version: app.getVersion(), platform: process.platform, host: 'electron', serverUrl }),
+    getPolicy: () => ({ policy: policyState.policy, source: policyState.source, lockedKeys: policyState.lockedKeys }),
+    openExternal: async (url) => {
+      await shell.openExternal(url);
+      return { opened: true };
+    },
+    notify: ({ title, body }) => {
+      if (!Notification.isSupported()) return { shown: false };
+      new Notification({ title, body }).show();
+      return { shown: true };
+    },
+  });
+  for (const c of bridgeChannels) {
+    ipcMain.handle(ipcChannel(c), (event, args: unknown) => {
+      // Only our own top frame may call main.
+      if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appOrigin())) {
+        return { ok: false, error: { code: 'FORBIDDEN', message: 'caller is not the app' } };
+      }
+      return dispatch(c, args);
+    });
+  }
+}
+
+function hardenSession(): void {
+  const server = new URL(serverUrl);
+  const wsOrigin = `${server.protocol === 'https:' ? 'wss' : 'ws'}://${server.host}`;
+  const sip = policyState.policy.allowedSipServers ?? ['ws://127.0.0.1:*', 'wss://*'];
+  const csp = contentSecurityPolicy([server.origin, wsOrigin, ...sip]);
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((wc, permission, cb) => {
+    cb(GRANTED_PERMISSIONS.has(permission) && isAppUrl(wc.getURL(), appOrigin()));
+  });
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) =>
+    GRANTED_PERMISSIONS.has(permission) && isAppUrl(origin, appOrigin()));
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow(secureWindowOptions(join(import.meta.dirname, '../preload/index.cjs')));
+  const wc = mainWindow.webContents;
+  wc.on('will-navigate', (e, url) => {
+    if (!isAppUrl(url, appOrigin())) e.preventDefault();
+  });
+  wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+  wc.on('will-attach-webview', (e) => e.preventDefault());
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  if (process.env.ELECTRON_RENDERER_URL) void mainWindow.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else void mainWindow.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+}
+
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (e, url) => {
+    if (!isAppUrl(url, appOrigin())) e.preventDefault();
+  });
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+void app.whenReady().then(() => {
+  log.initialize();
+  hardenSession();
+  registerIpc();
+  createWindow();
+  log.info({ serverUrl, policySource: policyState.source }, 'threadline started');
+});

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import type { AppInfo, PolicyState, ThreadlineBridge } from '../../shared/bridge';
+import { AppShell, NAV } from './shell/AppShell';
+import { useServerStatus } from './shell/use-server-status';
+
+export function App({ bridge }: { bridge: ThreadlineBridge }) {
+  const [info, setInfo] = useState<AppInfo>();
+  const [policy, setPolicy] = useState<PolicyState>();
+  const [active, setActive] = useState('inbox');
+  const status = useServerStatus(info?.serverUrl);
+
+  useEffect(() => {
+    void bridge.getAppInfo().then(setInfo);
+    void bridge.getPolicy().then(setPolicy);
+  }, [bridge]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const n = NAV[Number(e.key) - 1];
+      if (n) {
+        e.preventDefault();
+        setActive(n.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const current = NAV.find((n) => n.id === active)!;
+  return (
+    <AppShell
+      info={info}
+      status={status}
+      active={active}
+      onNavigate={setActive}
+      main={
+        <section aria-labelledby="pane-title">
+          <h1 id="pane-title" className="text-xl font-semibold">{current.label}</h1>
+          <p className="mt-2 text-sm text-slate-600">
+            {status.state === 'connected'
+              ? `Connected to ${info?.serverUrl} (server ${status.version}, ${status.database}).`
+              : status.state === 'offline'
+                ? `Cannot reach ${info?.serverUrl}: ${status.reason}. Work continues on this machine.`
+                : 'Connecting to the server…'}
+          </p>
+        </section>
+      }
+      side={
+        <div>
+          <h2 className="text-sm font-semibold text-slate-700">Customer</h2>
+          <p className="mt-2 text-sm text-slate-500">No customer selected.</p>
+          {policy && policy.source !== 'none' && (
+            <p className="mt-4 text-xs text-slate-500">Some settings are managed by your IT department ({policy.lockedKeys.join(', ')}).</p>
+          )}
+        </div>
+      }
+    />
+  );
+}

@@ -1,0 +1,79 @@
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AppError, ErrorCode, type ErrorBody } from '../shared/errors';
+import type { ServerConfig } from './config';
+import type { Db } from './db';
+import type { Logger } from './logger';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface AppDeps {
+  db: Db;
+  log: Logger;
+  config: Pick<ServerConfig, 'corsOrigins'>;
+}
+
+/** Loopback origins are the web host and dev tools on the same machine; anything else must be listed. */
+export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  if (allowed.includes(origin)) return true;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+  });
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, !origin || isAllowedOrigin(origin, deps.config.corsOrigins)),
+    credentials: false,
+  });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    if (err instanceof AppError) {
+      const status = statusFor(err.code);
+      return reply.status(status).send(err.toBody());
+    }
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    let code: ErrorCode = ErrorCode.INTERNAL;
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') code = ErrorCode.PAYLOAD_TOO_LARGE;
+    else if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) code = ErrorCode.MALFORMED_JSON;
+    else if (e.statusCode === 400 || e.code === 'FST_ERR_VALIDATION') code = ErrorCode.VALIDATION_FAILED;
+    else if (e.statusCode === 404) code = ErrorCode.NOT_FOUND;
+    if (code === ErrorCode.INTERNAL) deps.log.error({ err }, 'unhandled error');
+    const body: ErrorBody = { error: { code, message: code === ErrorCode.INTERNAL ? 'internal error' : (e.message ?? code) } };
+    return reply.status(code === ErrorCode.INTERNAL ? 500 : (e.statusCode ?? 400)).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const body: ErrorBody = { error: { code: ErrorCode.NOT_FOUND, message: `no route ${req.method} ${req.url.split('?')[0]}` } };
+    return reply.status(404).send(body);
+  });
+
+  app.get('/healthz', async () => {
+    const [row] = await deps.db.query<{ now: string }>('select now()::text as now');
+    return { status: 'ok', version: SERVER_VERSION, database: deps.db.kind, time: row?.now };
+  });
+
+  return app;
+}
+
+export function statusFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.UNAUTHENTICATED: return 401;
+    case ErrorCode.FORBIDDEN: return 403;
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.UNKNOWN_COLLECTION: return 404;
+    case ErrorCode.CONFLICT: return 409;
+    case ErrorCode.PAYLOAD_TOO_LARGE: return 413;
+    case ErrorCode.RATE_LIMITED: return 429;
+    case ErrorCode.INTERNAL: return 500;
+    default: return 400;
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { AppError, ErrorCode, describeIssues } from './errors';
+
+/**
+ * The typed bridge between renderer and Electron main. Every channel names its argument and result
+ * schemas here; the preload validates before sending, main validates again on receipt (the renderer
+ * is untrusted), and the web host's stand-in bridge implements the same contract.
+ */
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  host: z.enum(['electron', 'web']),
+  serverUrl: z.string().url(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+/** Managed-install policy. A set field beats the user's setting and the UI shows it locked. */
+export const Policy = z.object({
+  serverUrl: z.string().url().optional(),
+  autoUpdate: z.enum(['on', 'off', 'pinned']).optional(),
+  pinnedVersion: z.string().max(64).optional(),
+  maxOfflineDays: z.number().int().min(1).max(365).optional(),
+  allowedSipServers: z.array(z.string().max(300)).max(20).optional(),
+  telemetry: z.boolean().optional(),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export const PolicyState = z.object({
+  policy: Policy,
+  /** Where the policy came from, for the settings page ("set by your IT department"). */
+  source: z.enum(['registry', 'managed-preferences', 'file', 'none']),
+  lockedKeys: z.array(z.string()),
+});
+export type PolicyState = z.infer<typeof PolicyState>;
+
+export const bridgeContract = {
+  getAppInfo: { args: z.tuple([]), result: AppInfo },
+  getPolicy: { args: z.tuple([]), result: PolicyState },
+  openExternal: {
+    args: z.tuple([z.string().url().max(2048).refine((u) => /^(https|mailto):/i.test(u), 'only https: and mailto: links open externally')]),
+    result: z.object({ opened: z.boolean() }),
+  },
+  notify: {
+    args: z.tuple([z.object({ title: z.string().min(1).max(200), body: z.string().max(1000) })]),
+    result: z.object({ shown: z.boolean() }),
+  },
+} as const;
+
+export type BridgeChannel = keyof typeof bridgeContract;
+export const bridgeChannels = Object.keys(bridgeContract) as BridgeChannel[];
+export type BridgeArgs<C extends BridgeChannel> = z.infer<(typeof bridgeContract)[C]['args']>;
+export type BridgeResult<C extends BridgeChannel> = z.infer<(typeof bridgeContract)[C]['result']>;
+
+/** What the renderer sees as `window.threadline`. */
+export type ThreadlineBridge = {
+  [C in BridgeChannel]: (...args: BridgeArgs<C>) => Promise<BridgeResult<C>>;
+};
+
+/** IPC channel name on the wire; prefixed so no other listener can collide. */
+export const ipcChannel = (c: BridgeChannel): string => `threadline:${c}`;
+
+export function isBridgeChannel(name: string): name is BridgeChannel {
+  return Object.prototype.hasOwnProperty.call(bridgeContract, name);
+}
+
+export function parseBridgeArgs<C extends BridgeChannel>(channel: C, raw: unknown): BridgeArgs<C> {
+  const parsed = bridgeContract[channel].args.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(ErrorCode.BRIDGE_INVALID_ARGS, `${channel}: ${describeIssues(parsed.error.issues)}`);
+  }
+  return parsed.data as BridgeArgs<C>;
+}
+
+export function parseBridgeResult<C extends BridgeChannel>(channel: C, raw: unknown): BridgeResult<C> {
+  const parsed = bridgeContract[channel].result.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(ErrorCode.BRIDGE_INVALID_RESULT, `${channel}: ${describeIssues(parsed.error.issues)}`);
+  }
+  return parsed.data as BridgeResult<C>;
+}

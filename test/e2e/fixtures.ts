@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base } from '@playwright/test';
+import { spawnServer, type ServerChild } from '../../scripts/lib/spawn-server';
+import { startWebHost } from '../../scripts/web-host';
+
+export interface Stack {
+  server: ServerChild;
+  webUrl: string;
+  dataDir: string;
+}
+
+/** One real server (embedded PGlite, demo tenant) and web host per worker, on free loopback ports. */
+export const test = base.extend<object, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tl-e2e-'));
+      const server = await spawnServer(['--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], process.env, false);
+      const web = await startWebHost({ port: 0, serverUrl: server.url });
+      await use({ server, webUrl: web.url, dataDir });
+      await web.close();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+});
+export { expect } from '@playwright/test';
