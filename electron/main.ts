@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { BrowserWindow, Notification, app, ipcMain, session, shell } from 'electron';
 import log from 'electron-log/main';
-import { bridgeChannels, ipcChannel } from '../shared/bridge';
+import { bridgeChannels, bridgeEventChannel, ipcChannel } from '../shared/bridge';
+import { findDialLink, parseDialLink, type DialRequest } from './dial-links';
 import { createIpcDispatcher } from './ipc-handlers';
 import { loadPolicy } from './policy';
 import { GRANTED_PERMISSIONS, contentSecurityPolicy, isAppUrl, secureWindowOptions } from './window-options';
@@ -70,13 +71,35 @@ function createWindow(): void {
   wc.setWindowOpenHandler(() => ({ action: 'deny' }));
   wc.on('will-attach-webview', (e) => e.preventDefault());
   mainWindow.once('ready-to-show', () => mainWindow?.show());
+  wc.on('did-finish-load', () => {
+    const d = pendingDial;
+    pendingDial = undefined;
+    deliverDial(d);
+  });
   if (process.env.ELECTRON_RENDERER_URL) void mainWindow.loadURL(process.env.ELECTRON_RENDERER_URL);
   else void mainWindow.loadFile(join(import.meta.dirname, '../renderer/index.html'));
 }
 
-app.on('second-instance', () => {
+let pendingDial: DialRequest | undefined = findDialLink(process.argv);
+
+function deliverDial(dial: DialRequest | undefined): void {
+  if (!dial) return;
+  if (!mainWindow || mainWindow.webContents.isLoading()) {
+    pendingDial = dial;
+    return;
+  }
+  mainWindow.webContents.send(bridgeEventChannel('dial'), dial);
+}
+
+app.on('second-instance', (_e, argv) => {
   if (mainWindow?.isMinimized()) mainWindow.restore();
   mainWindow?.focus();
+  deliverDial(findDialLink(argv));
+});
+// macOS hands links over as open-url events, possibly before the app is ready.
+app.on('open-url', (e, url) => {
+  e.preventDefault();
+  deliverDial(parseDialLink(url));
 });
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (e, url) => {
@@ -89,6 +112,7 @@ app.on('window-all-closed', () => {
 
 void app.whenReady().then(() => {
   log.initialize();
+  for (const scheme of ['tel', 'sip']) app.setAsDefaultProtocolClient(scheme);
   hardenSession();
   registerIpc();
   createWindow();

@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import {
-  bridgeChannels, ipcChannel, parseBridgeArgs, parseBridgeResult, type BridgeChannel, type ThreadlineBridge,
+  bridgeChannels, bridgeEventChannel, bridgeEvents, ipcChannel, parseBridgeArgs, parseBridgeResult,
+  type BridgeChannel, type BridgeEventName, type ThreadlineBridge,
 } from '../shared/bridge';
 import { AppError, type ErrorCode } from '../shared/errors';
 
@@ -16,5 +17,18 @@ function call<C extends BridgeChannel>(channel: C) {
   };
 }
 
-const api = Object.fromEntries(bridgeChannels.map((c) => [c, call(c)])) as unknown as ThreadlineBridge;
+function on(event: BridgeEventName, listener: (payload: unknown) => void): () => void {
+  const schema = bridgeEvents[event];
+  if (!schema) throw new AppError('BRIDGE_UNKNOWN_CHANNEL', `unknown bridge event ${String(event)}`);
+  const handler = (_e: unknown, payload: unknown) => {
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) listener(parsed.data);
+  };
+  ipcRenderer.on(bridgeEventChannel(event), handler);
+  return () => {
+    ipcRenderer.removeListener(bridgeEventChannel(event), handler);
+  };
+}
+
+const api = { ...Object.fromEntries(bridgeChannels.map((c) => [c, call(c)])), on } as unknown as ThreadlineBridge;
 contextBridge.exposeInMainWorld('threadline', api);

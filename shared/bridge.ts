@@ -53,9 +53,21 @@ export const bridgeChannels = Object.keys(bridgeContract) as BridgeChannel[];
 export type BridgeArgs<C extends BridgeChannel> = z.infer<(typeof bridgeContract)[C]['args']>;
 export type BridgeResult<C extends BridgeChannel> = z.infer<(typeof bridgeContract)[C]['result']>;
 
+/** Events main pushes to the renderer (validated in the preload before any listener sees them). */
+export const bridgeEvents = {
+  /** A tel:/sip: link the OS handed to the app. */
+  dial: z.object({ kind: z.enum(['tel', 'sip']), target: z.string().min(2).max(300) }),
+} as const;
+export type BridgeEventName = keyof typeof bridgeEvents;
+export type BridgeEvent<E extends BridgeEventName> = z.infer<(typeof bridgeEvents)[E]>;
+export const bridgeEventChannel = (e: BridgeEventName): string => `threadline-event:${e}`;
+
 /** What the renderer sees as `window.threadline`. */
 export type ThreadlineBridge = {
   [C in BridgeChannel]: (...args: BridgeArgs<C>) => Promise<BridgeResult<C>>;
+} & {
+  /** Subscribes to a main-process event; returns the unsubscribe function. */
+  on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEvent<E>) => void): () => void;
 };
 
 /** IPC channel name on the wire; prefixed so no other listener can collide. */

@@ -1,4 +1,4 @@
-import { AppInfo, PolicyState, type ThreadlineBridge } from '../../../shared/bridge';
+import { AppInfo, PolicyState, bridgeEvents, type BridgeEventName, type ThreadlineBridge } from '../../../shared/bridge';
 
 /**
  * Stand-in for the Electron preload when the renderer runs as a plain web page (the web host).
@@ -23,7 +23,23 @@ export async function createWebBridge(location: Location = window.location): Pro
     host: 'web',
     serverUrl: serverUrl ?? 'http://127.0.0.1:4010',
   });
+  // Browsers have no OS link hand-off; `?dial=tel:…` stands in for it so the dial path is testable.
+  const events = new EventTarget();
+  const dial = new URLSearchParams(location.search).get('dial');
+  const on = (event: BridgeEventName, listener: (payload: never) => void) => {
+    const handler = (e: Event) => {
+      const parsed = bridgeEvents[event].safeParse((e as CustomEvent).detail);
+      if (parsed.success) listener(parsed.data as never);
+    };
+    events.addEventListener(event, handler);
+    if (event === 'dial' && dial) {
+      const m = /^(tel|sip):(.+)$/i.exec(dial);
+      if (m) queueMicrotask(() => events.dispatchEvent(new CustomEvent('dial', { detail: { kind: m[1]!.toLowerCase(), target: m[2] } })));
+    }
+    return () => events.removeEventListener(event, handler);
+  };
   return {
+    on: on as ThreadlineBridge['on'],
     getAppInfo: async () => info,
     getPolicy: async () => PolicyState.parse({ policy: {}, source: 'none', lockedKeys: [] }),
     openExternal: async (url) => {
