@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, ipcMain, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, ipcMain, powerMonitor, session, shell } from 'electron';
 import log from 'electron-log/main';
 import { bridgeChannels, bridgeEventChannel, ipcChannel } from '../shared/bridge';
 import { findDialLink, parseDialLink, type DialRequest } from './dial-links';
@@ -116,5 +116,8 @@ void app.whenReady().then(() => {
   hardenSession();
   registerIpc();
   createWindow();
+  // Sockets are dead after sleep even when the OS reports them open; tell the renderer at once.
+  powerMonitor.on('resume', () => mainWindow?.webContents.send(bridgeEventChannel('resume'), { reason: 'sleep', at: Date.now() }));
+  powerMonitor.on('unlock-screen', () => mainWindow?.webContents.send(bridgeEventChannel('resume'), { reason: 'unlock', at: Date.now() }));
   log.info({ serverUrl, policySource: policyState.source }, 'threadline started');
 });

@@ -57,6 +57,8 @@ export type BridgeResult<C extends BridgeChannel> = z.infer<(typeof bridgeContra
 export const bridgeEvents = {
   /** A tel:/sip: link the OS handed to the app. */
   dial: z.object({ kind: z.enum(['tel', 'sip']), target: z.string().min(2).max(300) }),
+  /** The machine woke from sleep or the network came back: re-register SIP and resync now. */
+  resume: z.object({ reason: z.enum(['sleep', 'network', 'unlock']), at: z.number().int() }),
 } as const;
 export type BridgeEventName = keyof typeof bridgeEvents;
 export type BridgeEvent<E extends BridgeEventName> = z.infer<(typeof bridgeEvents)[E]>;

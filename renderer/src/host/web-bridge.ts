@@ -26,6 +26,7 @@ export async function createWebBridge(location: Location = window.location): Pro
   // Browsers have no OS link hand-off; `?dial=tel:…` stands in for it so the dial path is testable.
   const events = new EventTarget();
   const dial = new URLSearchParams(location.search).get('dial');
+  window.addEventListener('online', () => events.dispatchEvent(new CustomEvent('resume', { detail: { reason: 'network', at: Date.now() } })));
   const on = (event: BridgeEventName, listener: (payload: never) => void) => {
     const handler = (e: Event) => {
       const parsed = bridgeEvents[event].safeParse((e as CustomEvent).detail);
