@@ -1,0 +1,72 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { CustomerDoc, EventDoc, IdentityKind, ThreadDoc } from '../../../shared/model/documents';
+import type { ReplicaDatabase, ReplicaDocTypes } from './database';
+
+export interface ScreenPopQuery {
+  /** A caller's number (any common format), an email address, or a chat/external handle. */
+  value: string;
+  /** Guessed from the value when absent: contains `@` → email, otherwise phone. */
+  kind?: IdentityKind;
+  /** Country used to read national-format numbers, e.g. `GB` for `07700 900123`. */
+  defaultCountry?: CountryCode;
+  /** How many recent thread items to return (default 20). */
+  limit?: number;
+}
+
+export interface ScreenPopResult {
+  /** The normalised identity that was looked up, e.g. `phone:+447700900123`. */
+  identityId: string;
+  customer: ReplicaDocTypes['customers'] | null;
+  threads: Array<ReplicaDocTypes['threads']>;
+  /** Newest first. */
+  items: Array<ReplicaDocTypes['events']>;
+}
+
+/** Identities are stored normalised (E.164 phones, lower-cased emails); lookups must normalise the same way. */
+export function normalizeIdentity(value: string, kind: IdentityKind, defaultCountry?: CountryCode): string {
+  const v = value.trim();
+  if (kind === 'email') return v.toLowerCase();
+  if (kind === 'phone') {
+    const cleaned = v.replace(/^sip:|^tel:/i, '').replace(/@.*$/, '');
+    const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
+    if (parsed?.isPossible()) return parsed.number;
+    const digits = cleaned.replace(/[^\d+]/g, '');
+    return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
+  }
+  return v;
+}
+
+const MAX_MERGE_HOPS = 5;
+
+/**
+ * Screen pop from the local replica alone: identity → customer (following merges) → latest threads
+ * and thread items. Used by the softphone before the agent answers, so it must never wait on the network.
+ */
+export async function screenPop(db: ReplicaDatabase, q: ScreenPopQuery): Promise<ScreenPopResult> {
+  const kind: IdentityKind = q.kind ?? (q.value.includes('@') && !/^sip:/i.test(q.value) ? 'email' : 'phone');
+  const identityId = `${kind}:${normalizeIdentity(q.value, kind, q.defaultCountry)}`;
+  const identity = await db.identities.findOne(identityId).exec();
+  const empty: ScreenPopResult = { identityId, customer: null, threads: [], items: [] };
+  if (!identity) return empty;
+
+  let customer = await db.customers.findOne(identity.customerId).exec();
+  for (let hop = 0; customer?.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+    customer = await db.customers.findOne(customer.mergedInto).exec();
+  }
+  if (!customer) return empty;
+
+  const [threads, items] = await Promise.all([
+    db.threads
+      .find({ selector: { customerId: customer.id }, sort: [{ customerId: 'desc' }, { lastActivityAt: 'desc' }], limit: 5 })
+      .exec(),
+    db.events
+      .find({ selector: { customerId: customer.id }, sort: [{ customerId: 'desc' }, { at: 'desc' }], limit: q.limit ?? 20 })
+      .exec(),
+  ]);
+  return {
+    identityId,
+    customer: customer.toJSON() as CustomerDoc,
+    threads: threads.map((t) => t.toJSON() as ThreadDoc),
+    items: items.map((e) => e.toJSON() as EventDoc),
+  };
+}

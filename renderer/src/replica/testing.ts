@@ -1,0 +1,22 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { addRxPlugin, type RxStorage } from 'rxdb';
+import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+
+let devModeAdded = false;
+
+/**
+ * Storage for Node tests and chaos clients: the same Dexie storage the renderer uses, over
+ * fake-indexeddb. Dev mode (schema and query checks) is on here and never in the shipped bundle,
+ * which imports only database.ts.
+ */
+export function nodeTestStorage(opts: { devMode?: boolean } = {}): RxStorage<unknown, unknown> {
+  const dexie = getRxStorageDexie({ indexedDB, IDBKeyRange });
+  if (opts.devMode === false) return dexie as RxStorage<unknown, unknown>;
+  if (!devModeAdded) {
+    addRxPlugin(RxDBDevModePlugin);
+    devModeAdded = true;
+  }
+  return wrappedValidateAjvStorage({ storage: dexie }) as RxStorage<unknown, unknown>;
+}
