@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplica, type ReplicaDatabase } from './database';
-import { normalizeIdentity, screenPop } from './screen-pop';
+import { lookupIdentityId, screenPop } from './screen-pop';
 import { nodeTestStorage } from './testing';
 
 const base = { tenantId: 'demo', updatedAt: 1 };
@@ -31,10 +31,10 @@ afterAll(async () => {
 
 describe('screen pop from the replica', () => {
   it('normalises numbers and emails the way identities are stored', () => {
-    expect(normalizeIdentity('07700 900123', 'phone', 'GB')).toBe('+447700900123');
-    expect(normalizeIdentity('sip:+44 7700 900123@pbx', 'phone')).toBe('+447700900123');
-    expect(normalizeIdentity('0044 7700 900 123', 'phone')).toBe('+447700900123');
-    expect(normalizeIdentity(' Ada@Example.COM ', 'email')).toBe('ada@example.com');
+    expect(lookupIdentityId('07700 900123', 'phone', 'GB')).toBe('phone:+447700900123');
+    expect(lookupIdentityId('sip:+44 7700 900123@pbx', 'phone')).toBe('phone:+447700900123');
+    expect(lookupIdentityId('0044 7700 900 123', 'phone')).toBe('phone:+447700900123');
+    expect(lookupIdentityId(' Ada@Example.COM ', 'email')).toBe('email:ada@example.com');
   });
 
   it('finds the customer by phone, follows the merge, and returns newest items first', async () => {

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { identityDocId, normalizeIdentity } from '../../../shared/identity';
 import type { CustomerDoc, EventDoc, IdentityKind, ThreadDoc } from '../../../shared/model/documents';
 import type { ReplicaDatabase, ReplicaDocTypes } from './database';
 
@@ -8,7 +8,7 @@ export interface ScreenPopQuery {
   /** Guessed from the value when absent: contains `@` → email, otherwise phone. */
   kind?: IdentityKind;
   /** Country used to read national-format numbers, e.g. `GB` for `07700 900123`. */
-  defaultCountry?: CountryCode;
+  defaultCountry?: string;
   /** How many recent thread items to return (default 20). */
   limit?: number;
 }
@@ -22,18 +22,15 @@ export interface ScreenPopResult {
   items: Array<ReplicaDocTypes['events']>;
 }
 
-/** Identities are stored normalised (E.164 phones, lower-cased emails); lookups must normalise the same way. */
-export function normalizeIdentity(value: string, kind: IdentityKind, defaultCountry?: CountryCode): string {
-  const v = value.trim();
-  if (kind === 'email') return v.toLowerCase();
-  if (kind === 'phone') {
-    const cleaned = v.replace(/^sip:|^tel:/i, '').replace(/@.*$/, '');
-    const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
-    if (parsed?.isPossible()) return parsed.number;
-    const digits = cleaned.replace(/[^\d+]/g, '');
-    return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
-  }
-  return v;
+/**
+ * Identities are stored normalised by shared/identity.ts (E.164 phones, lower-cased emails); the
+ * lookup runs the same normaliser. SIP URIs are reduced to their user part first.
+ */
+export function lookupIdentityId(value: string, kind: IdentityKind, defaultCountry = 'US'): string {
+  const raw = kind === 'phone' ? value.trim().replace(/^sips?:/i, '').replace(/@.*$/, '') : value;
+  const n = normalizeIdentity({ kind, value: raw }, defaultCountry);
+  // An unparseable value cannot match a stored identity, but the caller still gets an honest key.
+  return identityDocId(kind, n.ok ? n.value : raw.trim());
 }
 
 const MAX_MERGE_HOPS = 5;
@@ -44,7 +41,7 @@ const MAX_MERGE_HOPS = 5;
  */
 export async function screenPop(db: ReplicaDatabase, q: ScreenPopQuery): Promise<ScreenPopResult> {
   const kind: IdentityKind = q.kind ?? (q.value.includes('@') && !/^sip:/i.test(q.value) ? 'email' : 'phone');
-  const identityId = `${kind}:${normalizeIdentity(q.value, kind, q.defaultCountry)}`;
+  const identityId = lookupIdentityId(q.value, kind, q.defaultCountry);
   const identity = await db.identities.findOne(identityId).exec();
   const empty: ScreenPopResult = { identityId, customer: null, threads: [], items: [] };
   if (!identity) return empty;
