@@ -2,16 +2,20 @@ import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AppError, ErrorCode, type ErrorBody } from '../shared/errors';
+import { authRoutes } from './auth/routes';
+import { loadJwtKey, TokenService } from './auth/tokens';
 import type { ServerConfig } from './config';
 import type { Db } from './db';
 import type { Logger } from './logger';
+import { ChangeHub } from './sync/hub';
+import { syncRoutes } from './sync/routes';
 
 export const SERVER_VERSION = '0.1.0';
 
 export interface AppDeps {
   db: Db;
   log: Logger;
-  config: Pick<ServerConfig, 'corsOrigins'>;
+  config: Pick<ServerConfig, 'corsOrigins'> & Partial<Pick<ServerConfig, 'jwtSecret'>> & { accessTtlSeconds?: number };
 }
 
 /** Loopback origins are the web host and dev tools on the same machine; anything else must be listed. */
@@ -43,10 +47,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     const e = err as { statusCode?: number; code?: string; message?: string };
     let code: ErrorCode = ErrorCode.INTERNAL;
-    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') code = ErrorCode.PAYLOAD_TOO_LARGE;
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) code = ErrorCode.PAYLOAD_TOO_LARGE;
     else if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) code = ErrorCode.MALFORMED_JSON;
-    else if (e.statusCode === 400 || e.code === 'FST_ERR_VALIDATION') code = ErrorCode.VALIDATION_FAILED;
     else if (e.statusCode === 404) code = ErrorCode.NOT_FOUND;
+    // Any other client error Fastify raises itself (empty body, wrong content type, bad URL): the caller's input.
+    else if (e.code === 'FST_ERR_VALIDATION' || (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)) code = ErrorCode.VALIDATION_FAILED;
     if (code === ErrorCode.INTERNAL) deps.log.error({ err }, 'unhandled error');
     const body: ErrorBody = { error: { code, message: code === ErrorCode.INTERNAL ? 'internal error' : (e.message ?? code) } };
     return reply.status(code === ErrorCode.INTERNAL ? 500 : (e.statusCode ?? 400)).send(body);
@@ -61,12 +66,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok', version: SERVER_VERSION, database: deps.db.kind, time: row?.now };
   });
 
+  const tokens = new TokenService(await loadJwtKey(deps.db, deps.config.jwtSecret), deps.config.accessTtlSeconds);
+  const hub = new ChangeHub(deps.db, deps.log);
+  await hub.start();
+  app.addHook('onClose', async () => hub.stop());
+  await app.register(authRoutes, { db: deps.db, tokens });
+  await app.register(syncRoutes, { db: deps.db, tokens, hub, log: deps.log });
+
   return app;
 }
 
 export function statusFor(code: ErrorCode): number {
   switch (code) {
-    case ErrorCode.UNAUTHENTICATED: return 401;
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.INVALID_CREDENTIALS:
+    case ErrorCode.TOKEN_EXPIRED:
+    case ErrorCode.TOKEN_INVALID:
+    case ErrorCode.SESSION_REVOKED:
+    case ErrorCode.REFRESH_REUSED: return 401;
     case ErrorCode.FORBIDDEN: return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.UNKNOWN_COLLECTION: return 404;

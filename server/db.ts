@@ -15,8 +15,11 @@ export interface Queryable {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Calls back with each NOTIFY payload on `channel`; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls back with each NOTIFY payload on `channel`; resolves to an unsubscribe function. `onLost`
+   * fires once if the listening connection dies (notices may have been missed; listen again).
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLost?: (err: unknown) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /** PGlite only: the data directory as a tarball (test templates, backups of the embedded store). */
   dump?(): Promise<Blob>;
@@ -87,16 +90,27 @@ export async function openPostgres(url: string): Promise<Db> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onLost) {
       // LISTEN needs a connection of its own for as long as it listens.
       const client = new pg.Client({ connectionString: url });
+      let closing = false;
+      let lost = false;
+      const onDead = (err: unknown) => {
+        if (closing || lost) return;
+        lost = true;
+        onLost?.(err);
+      };
+      // Without an error listener a dropped connection would crash the process.
+      client.on('error', onDead);
+      client.on('end', () => onDead(new Error('listen connection ended')));
       await client.connect();
       client.on('notification', (msg) => {
         if (msg.channel === channel) onPayload(msg.payload ?? '');
       });
       await client.query(`listen ${pg.escapeIdentifier(channel)}`);
       return async () => {
-        await client.end();
+        closing = true;
+        await client.end().catch(() => undefined);
       };
     },
     close: () => pool.end(),

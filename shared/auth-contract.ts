@@ -53,3 +53,16 @@ export interface AccessClaims {
   sid: string;
   agt?: string;
 }
+
+/** One row of GET /auth/sessions (admin): a signed-in device of the tenant. Times are epoch ms. */
+export const DeviceSession = z.object({
+  id: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  deviceName: z.string().nullable(),
+  createdAt: z.number(),
+  lastUsedAt: z.number(),
+  revokedAt: z.number().nullable(),
+  revokedReason: z.string().nullable(),
+});
+export type DeviceSession = z.infer<typeof DeviceSession>;

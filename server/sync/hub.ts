@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { StreamServerMessage } from '../../shared/sync-protocol';
+import type { Db } from '../db';
+import { CHANGE_CHANNEL } from '../doc-store';
+import type { Logger } from '../logger';
+
+const Notice = z.object({ t: z.string(), c: z.string(), s: z.number() });
+
+export interface StreamClient {
+  tenantId: string;
+  send(msg: StreamServerMessage): void;
+}
+
+/**
+ * Fans database change notices out to this node's WebSocket clients. Every node LISTENs on the same
+ * channel, so a commit on any node reaches clients on all of them; the notice only says "tenant T,
+ * collection C reached seq N" and clients pull the rest, so a lost notice costs latency, not data.
+ * If the LISTEN connection drops, the hub listens again and tells every client to RESYNC, since it
+ * may have missed notices meanwhile.
+ */
+export class ChangeHub {
+  private readonly clients = new Map<string, Set<StreamClient>>();
+  private unlisten: (() => Promise<void>) | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Db, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(CHANGE_CHANNEL, (payload) => this.onNotice(payload), () => this.onLost());
+  }
+
+  private onLost(): void {
+    if (this.stopped) return;
+    this.log.warn('change listener lost; re-listening');
+    this.unlisten = undefined;
+    const attempt = (delay: number) => {
+      this.retry = setTimeout(() => {
+        this.start().then(() => {
+          this.log.info('change listener restored');
+          this.broadcastAll({ type: 'RESYNC' });
+        }, (err: unknown) => {
+          this.log.warn({ err }, 'change listener retry failed');
+          if (!this.stopped) attempt(Math.min(delay * 2, 10_000));
+        });
+      }, delay);
+    };
+    attempt(200);
+  }
+
+  private onNotice(payload: string): void {
+    let notice: z.infer<typeof Notice>;
+    try {
+      notice = Notice.parse(JSON.parse(payload));
+    } catch {
+      this.log.warn({ payload: payload.slice(0, 200) }, 'ignored malformed change notice');
+      return;
+    }
+    const set = this.clients.get(notice.t);
+    if (!set) return;
+    for (const c of set) c.send({ type: 'CHANGE', collection: notice.c, seq: notice.s });
+  }
+
+  private broadcastAll(msg: StreamServerMessage): void {
+    for (const set of this.clients.values()) for (const c of set) c.send(msg);
+  }
+
+  add(client: StreamClient): void {
+    let set = this.clients.get(client.tenantId);
+    if (!set) this.clients.set(client.tenantId, (set = new Set()));
+    set.add(client);
+  }
+
+  remove(client: StreamClient): void {
+    const set = this.clients.get(client.tenantId);
+    set?.delete(client);
+    if (set && set.size === 0) this.clients.delete(client.tenantId);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.clients.values()) n += s.size;
+    return n;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.unlisten?.();
+  }
+}
