@@ -7,7 +7,7 @@ import Fastify from 'fastify';
  * The web host: serves the built renderer as a plain web page with the config its stand-in bridge
  * reads, so the whole UI runs in a browser where no Electron binary can.
  */
-export async function startWebHost(opts: { port: number; host?: string; serverUrl: string; root?: string }) {
+export async function startWebHost(opts: { port: number; host?: string; serverUrl: string; root?: string; sipServers?: string[] }) {
   const root = resolve(opts.root ?? 'out/renderer');
   if (!existsSync(resolve(root, 'index.html'))) {
     throw new Error(`renderer not built: ${root}/index.html missing (run npm run build)`);
@@ -19,7 +19,7 @@ export async function startWebHost(opts: { port: number; host?: string; serverUr
     const ws = `${server.protocol === 'https:' ? 'wss' : 'ws'}://${server.host}`;
     reply.header('Content-Security-Policy', `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' ${server.origin} ${ws} ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`);
   });
-  app.get('/host-config.json', async () => ({ serverUrl: opts.serverUrl }));
+  app.get('/host-config.json', async () => ({ serverUrl: opts.serverUrl, sipServers: opts.sipServers ?? [] }));
   await app.register(fastifyStatic, { root, index: ['index.html'] });
   await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const addr = app.server.address();

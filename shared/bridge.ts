@@ -13,6 +13,8 @@ export const AppInfo = z.object({
   platform: z.string(),
   host: z.enum(['electron', 'web']),
   serverUrl: z.string().url(),
+  /** SIP WebSocket servers in failover order (wss:, or ws: on loopback) the softphone registers to. */
+  sipServers: z.array(z.string().max(300).regex(/^wss?:\/\//, 'a ws: or wss: URL')).max(10).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

@@ -8,13 +8,16 @@ import { AppInfo, PolicyState, bridgeEvents, type BridgeEventName, type Threadli
 export async function createWebBridge(location: Location = window.location): Promise<ThreadlineBridge> {
   const fromQuery = new URLSearchParams(location.search).get('server');
   let serverUrl = fromQuery ?? undefined;
-  if (!serverUrl) {
-    try {
-      const res = await fetch('./host-config.json', { cache: 'no-store' });
-      if (res.ok) serverUrl = ((await res.json()) as { serverUrl?: string }).serverUrl;
-    } catch {
-      // No host config: fall back to the embedded server's default address below.
+  let sipServers: unknown = [];
+  try {
+    const res = await fetch('./host-config.json', { cache: 'no-store' });
+    if (res.ok) {
+      const cfg = (await res.json()) as { serverUrl?: string; sipServers?: unknown };
+      serverUrl ??= cfg.serverUrl;
+      sipServers = cfg.sipServers ?? [];
     }
+  } catch {
+    // No host config: fall back to the embedded server's default address below.
   }
   const info = AppInfo.parse({
     name: 'Threadline',
@@ -22,6 +25,7 @@ export async function createWebBridge(location: Location = window.location): Pro
     platform: navigator.platform || 'web',
     host: 'web',
     serverUrl: serverUrl ?? 'http://127.0.0.1:4010',
+    sipServers,
   });
   // Browsers have no OS link hand-off; `?dial=tel:…` stands in for it so the dial path is testable.
   const events = new EventTarget();
