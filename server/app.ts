@@ -7,6 +7,8 @@ import { loadJwtKey, TokenService } from './auth/tokens';
 import type { ServerConfig } from './config';
 import type { Db } from './db';
 import type { Logger } from './logger';
+import { ingressRoutes } from './ingress/routes';
+import { webhookAdapter } from './ingress/outbound';
 import { ChangeHub } from './sync/hub';
 import { syncRoutes } from './sync/routes';
 
@@ -16,6 +18,8 @@ export interface AppDeps {
   db: Db;
   log: Logger;
   config: Pick<ServerConfig, 'corsOrigins'> & Partial<Pick<ServerConfig, 'jwtSecret'>> & { accessTtlSeconds?: number };
+  /** Channel ingress outbound settings (see server/ingress). */
+  ingress?: Partial<Pick<ServerConfig, 'smtpRelayUrl' | 'outboundWebhookUrl' | 'outboundWebhookSecret'>>;
 }
 
 /** Loopback origins are the web host and dev tools on the same machine; anything else must be listed. */
@@ -72,6 +76,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => hub.stop());
   await app.register(authRoutes, { db: deps.db, tokens });
   await app.register(syncRoutes, { db: deps.db, tokens, hub, log: deps.log });
+  const ig = deps.ingress ?? {};
+  await app.register(ingressRoutes, {
+    db: deps.db, log: deps.log, tokens, smtpRelayUrl: ig.smtpRelayUrl,
+    messaging: ig.outboundWebhookUrl ? webhookAdapter(ig.outboundWebhookUrl, ig.outboundWebhookSecret ?? '') : undefined,
+  });
 
   return app;
 }
@@ -83,11 +92,17 @@ export function statusFor(code: ErrorCode): number {
     case ErrorCode.TOKEN_EXPIRED:
     case ErrorCode.TOKEN_INVALID:
     case ErrorCode.SESSION_REVOKED:
-    case ErrorCode.REFRESH_REUSED: return 401;
+    case ErrorCode.REFRESH_REUSED:
+    case ErrorCode.INGRESS_SIGNATURE_INVALID: return 401;
     case ErrorCode.FORBIDDEN: return 403;
     case ErrorCode.NOT_FOUND:
-    case ErrorCode.UNKNOWN_COLLECTION: return 404;
-    case ErrorCode.CONFLICT: return 409;
+    case ErrorCode.UNKNOWN_COLLECTION:
+    case ErrorCode.INGRESS_UNKNOWN_ADDRESS: return 404;
+    case ErrorCode.CONFLICT:
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED: return 409;
+    case ErrorCode.INGRESS_IDENTITY_INVALID:
+    case ErrorCode.INGRESS_MALFORMED_MESSAGE: return 422;
+    case ErrorCode.OUTBOUND_FAILED: return 502;
     case ErrorCode.PAYLOAD_TOO_LARGE: return 413;
     case ErrorCode.RATE_LIMITED: return 429;
     case ErrorCode.INTERNAL: return 500;

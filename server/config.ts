@@ -17,6 +17,13 @@ const ConfigSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   jwtSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Inbound SMTP listener port; unset leaves it off, 0 picks a free port. */
+  smtpPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Relay for outbound email replies, as a nodemailer URL (smtp://host:port). */
+  smtpRelayUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  /** Outbound SMS/chat adapter: replies are POSTed here, signed with the secret. */
+  outboundWebhookUrl: z.string().url().optional(),
+  outboundWebhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 export type ServerConfig = z.infer<typeof ConfigSchema>;
 
@@ -28,6 +35,9 @@ const flagToKey: Record<string, keyof z.input<typeof ConfigSchema>> = {
   '--log-level': 'logLevel',
   '--seed-demo': 'seedDemo',
   '--cors-origins': 'corsOrigins',
+  '--smtp-port': 'smtpPort',
+  '--smtp-relay-url': 'smtpRelayUrl',
+  '--outbound-webhook-url': 'outboundWebhookUrl',
 };
 
 /** Flags beat environment variables, which beat defaults. Unknown flags are an error, not ignored. */
@@ -41,6 +51,10 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     seedDemo: env.SEED_DEMO,
     corsOrigins: env.CORS_ORIGINS,
     jwtSecret: env.JWT_SECRET,
+    smtpPort: env.SMTP_PORT || undefined,
+    smtpRelayUrl: env.SMTP_RELAY_URL || undefined,
+    outboundWebhookUrl: env.OUTBOUND_WEBHOOK_URL || undefined,
+    outboundWebhookSecret: env.OUTBOUND_WEBHOOK_SECRET || undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
