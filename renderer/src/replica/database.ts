@@ -1,4 +1,4 @@
-import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -6,7 +6,8 @@ import type {
   AgentDoc, BroadcastDoc, CollectionName, ConfigDoc, CustomerDoc, EvaluationDoc, EventDoc, IdentityDoc,
   InteractionDoc, KnowledgeDoc, OfferDoc, SurveyDoc, ThreadDoc,
 } from '../../../shared/model/documents';
-import { collectionNames } from '../../../shared/model/documents';
+import { mergeDocs, sameDoc, type MergeableDoc } from '../../../shared/conflict-merge';
+import { appendOnlyCollections, collectionNames } from '../../../shared/model/documents';
 import { rxSchemaFor } from '../../../shared/rxdb-schema';
 import { migrationStrategies } from './migrations';
 
@@ -40,6 +41,11 @@ export interface OpenReplicaOptions {
   storage?: RxStorage<unknown, unknown>;
   /** Several tabs of the web host share one database through BroadcastChannel; Node tests turn it off. */
   multiInstance?: boolean;
+  /**
+   * Open only these collections. The app opens all twelve; tests that run several replicas in one
+   * process open fewer, because the 13-collection limit counts every database in the process.
+   */
+  collections?: readonly CollectionName[];
 }
 
 /**
@@ -58,6 +64,26 @@ export function replicaName(tenantId: string, userId: string): string {
   return `tl-${slug(tenantId)}-${slug(userId)}-${h.toString(36)}`;
 }
 
+type Plain = Record<string, unknown>;
+const RX_META = new Set(['_meta', '_rev', '_attachments']);
+function plain(d: Plain): Plain {
+  return Object.fromEntries(Object.entries(d).filter(([k]) => !RX_META.has(k)));
+}
+
+/**
+ * Append-only documents keep the server's version (it can only be the same write arriving twice);
+ * mutable ones merge field by field with the shared rule, so replicas and server converge on one state.
+ */
+export function conflictHandlerFor(name: CollectionName): RxConflictHandler<Plain> {
+  return {
+    isEqual: (a, b) => sameDoc(plain(a), plain(b)),
+    resolve: async (i) => {
+      if (appendOnlyCollections.has(name)) return i.realMasterState;
+      return mergeDocs(plain(i.realMasterState) as MergeableDoc, plain(i.newDocumentState) as MergeableDoc) as unknown as typeof i.realMasterState;
+    },
+  };
+}
+
 export async function openReplica(opts: OpenReplicaOptions): Promise<ReplicaDatabase> {
   const db = await createRxDatabase<ReplicaCollections>({
     name: opts.name,
@@ -68,10 +94,11 @@ export async function openReplica(opts: OpenReplicaOptions): Promise<ReplicaData
     // Dev mode (tests only) would refuse the closeDuplicates path; production never opens twice.
     closeDuplicates: true,
   });
-  const spec: Record<string, { schema: RxJsonSchema<unknown>; migrationStrategies: Record<number, (d: Record<string, unknown>) => Record<string, unknown> | null> }> = {};
-  for (const name of collectionNames) {
+  const spec: Record<string, { schema: RxJsonSchema<unknown>; conflictHandler: RxConflictHandler<Plain>; migrationStrategies: Record<number, (d: Plain) => Plain | null> }> = {};
+  for (const name of opts.collections ?? collectionNames) {
     spec[name] = {
       schema: rxSchemaFor(name) as unknown as RxJsonSchema<unknown>,
+      conflictHandler: conflictHandlerFor(name),
       migrationStrategies: migrationStrategies[name],
     };
   }

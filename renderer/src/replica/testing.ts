@@ -13,7 +13,8 @@ let devModeAdded = false;
  */
 export function nodeTestStorage(opts: { devMode?: boolean } = {}): RxStorage<unknown, unknown> {
   const dexie = getRxStorageDexie({ indexedDB, IDBKeyRange });
-  if (opts.devMode === false) return dexie as RxStorage<unknown, unknown>;
+  // Dev mode is process-wide once added and then demands a validating storage for every database.
+  if (opts.devMode === false && !devModeAdded) return dexie as RxStorage<unknown, unknown>;
   if (!devModeAdded) {
     addRxPlugin(RxDBDevModePlugin);
     devModeAdded = true;

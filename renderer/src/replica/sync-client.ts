@@ -1,0 +1,330 @@
+import { Subject } from 'rxjs';
+import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import { z } from 'zod';
+import { appendOnlyCollections, collectionNames, collections, type CollectionName } from '../../../shared/model/documents';
+import { Checkpoint, type StreamServerMessage } from '../../../shared/sync-protocol';
+import { ApiError, NetworkError, type TokenStore } from '../session/token-store';
+import type { ReplicaDatabase } from './database';
+import type { Outbox } from './outbox';
+
+export type SyncStatus =
+  | { state: 'synced'; pending: 0; lastSyncedAt: number }
+  | { state: 'syncing'; pending: number; lastSyncedAt: number | undefined }
+  | { state: 'offline'; pending: number; since: number; reason: string; lastSyncedAt: number | undefined }
+  | { state: 'error'; pending: number; code: string; reason: string; lastSyncedAt: number | undefined };
+
+type Doc = Record<string, unknown> & { id: string; updatedAt: number };
+
+/** Minimal WebSocket surface, so Node chaos clients can pass `ws` and the renderer the DOM's. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface SyncClientOptions {
+  db: ReplicaDatabase;
+  outbox: Outbox;
+  tokens: TokenStore;
+  socketFactory?: SocketFactory;
+  collections?: readonly CollectionName[];
+  pullBatchSize?: number;
+  pushBatchSize?: number;
+  /** Called whenever the replica has caught up with the server, e.g. to record it for the offline lock. */
+  onSynced?: (at: number) => void;
+  /** Backoff bounds (ms) for reconnects and retries; jitter spreads a fleet's reconnects apart. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  now?: () => number;
+}
+
+const PullBody = z.object({ documents: z.array(z.record(z.string(), z.unknown())), checkpoint: Checkpoint });
+const PushBody = z.object({ conflicts: z.array(z.record(z.string(), z.unknown())) });
+const StreamMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('READY') }),
+  z.object({ type: z.literal('CHANGE'), collection: z.string(), seq: z.number() }),
+  z.object({ type: z.literal('RESYNC') }),
+  z.object({ type: z.literal('PONG') }),
+  z.object({ type: z.literal('ERROR'), code: z.string(), message: z.string() }),
+]);
+
+const STRIP = new Set(['_meta', '_rev', '_attachments']);
+function plain(d: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(d).filter(([k]) => !STRIP.has(k)));
+}
+
+export function backoff(attempt: number, min: number, max: number, rnd: () => number = Math.random): number {
+  const ceiling = Math.min(max, min * 2 ** Math.min(attempt, 16));
+  // "Full jitter": a uniformly random wait up to the ceiling, so clients that lost the link together do not return together.
+  return Math.max(min, Math.round(ceiling * rnd()));
+}
+
+/**
+ * Replicates every collection with the sync server: HTTP pull/push through RxDB's replication
+ * protocol, one WebSocket for change notices (CHANGE → pull that collection, RESYNC → pull all),
+ * reconnect with jittered backoff, and a status for the badge.
+ */
+export class SyncClient {
+  readonly states = new Map<CollectionName, RxReplicationState<Doc, Checkpoint>>();
+  private readonly streams = new Map<CollectionName, Subject<RxReplicationPullStreamItem<Doc, Checkpoint>>>();
+  private socket: SocketLike | undefined;
+  private socketAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryAttempt = 0;
+  private stopped = false;
+  private online = false;
+  private offlineSince: number;
+  private offlineReason = 'connecting';
+  private error: { code: string; reason: string } | undefined;
+  private lastSyncedAt: number | undefined;
+  private active = new Set<CollectionName>();
+  private readonly listeners = new Set<() => void>();
+  private current: SyncStatus;
+  private readonly names: readonly CollectionName[];
+  private readonly now: () => number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+  private unsubOutbox: (() => void) | undefined;
+
+  constructor(private readonly opts: SyncClientOptions) {
+    this.names = opts.collections ?? collectionNames;
+    this.now = opts.now ?? Date.now;
+    this.offlineSince = this.now();
+    this.minBackoff = opts.minBackoffMs ?? 500;
+    this.maxBackoff = opts.maxBackoffMs ?? 30_000;
+    this.current = this.compute();
+  }
+
+  get status(): SyncStatus {
+    return this.current;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private compute(): SyncStatus {
+    const pending = this.opts.outbox.size;
+    if (this.error) return { state: 'error', pending, code: this.error.code, reason: this.error.reason, lastSyncedAt: this.lastSyncedAt };
+    if (!this.online) return { state: 'offline', pending, since: this.offlineSince, reason: this.offlineReason, lastSyncedAt: this.lastSyncedAt };
+    if (pending > 0 || this.active.size > 0 || this.lastSyncedAt === undefined) return { state: 'syncing', pending, lastSyncedAt: this.lastSyncedAt };
+    return { state: 'synced', pending: 0, lastSyncedAt: this.lastSyncedAt };
+  }
+
+  private update(): void {
+    const next = this.compute();
+    const wasSynced = this.current.state === 'synced';
+    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    this.current = next;
+    if (next.state === 'synced' && !wasSynced) this.opts.onSynced?.(next.lastSyncedAt);
+    for (const l of this.listeners) l();
+  }
+
+  private markOnline(): void {
+    this.retryAttempt = 0;
+    if (this.error?.code === 'NETWORK') this.error = undefined;
+    if (!this.online) {
+      this.online = true;
+      this.update();
+    }
+  }
+
+  private markOffline(reason: string): void {
+    if (this.online) this.offlineSince = this.now();
+    this.online = false;
+    this.offlineReason = reason;
+    this.update();
+  }
+
+  /** Every handler goes through here so the badge learns from real traffic, not from a separate probe. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const out = await fn();
+      this.markOnline();
+      return out;
+    } catch (err) {
+      if (err instanceof NetworkError) {
+        this.markOffline(err.message);
+      } else if (err instanceof ApiError) {
+        this.error = { code: err.code, reason: err.message };
+        this.update();
+      }
+      this.bumpRetry();
+      throw err;
+    }
+  }
+
+  private bumpRetry(): void {
+    const wait = backoff(this.retryAttempt++, this.minBackoff, this.maxBackoff);
+    for (const s of this.states.values()) s.retryTime = wait;
+  }
+
+  async start(): Promise<void> {
+    const { db, outbox, tokens } = this.opts;
+    this.unsubOutbox = outbox.subscribe(() => this.update());
+    for (const name of this.names) {
+      const stream = new Subject<RxReplicationPullStreamItem<Doc, Checkpoint>>();
+      this.streams.set(name, stream);
+      const schema = collections[name];
+      const collection = db.collections[name];
+      const state = replicateRxCollection<Doc, Checkpoint>({
+        // The identifier pins the checkpoint to this server: another server URL starts from zero.
+        replicationIdentifier: `tl-${tokens.serverUrl}-${name}`,
+        collection: collection as never,
+        deletedField: '_deleted',
+        live: true,
+        retryTime: this.minBackoff,
+        waitForLeadership: false,
+        autoStart: true,
+        pull: {
+          batchSize: this.opts.pullBatchSize ?? 1000,
+          stream$: stream.asObservable(),
+          handler: (checkpoint, batchSize) =>
+            this.call(async () => {
+              const seq = checkpoint?.seq ?? 0;
+              const res = await tokens.authorizedFetch(`/sync/${name}/pull?seq=${seq}&limit=${Math.min(batchSize, 5000)}`);
+              const body = PullBody.parse(await res.json());
+              const documents: Doc[] = [];
+              for (const raw of body.documents) {
+                const parsed = schema.safeParse(raw);
+                if (parsed.success) documents.push(parsed.data as unknown as Doc);
+                else {
+                  // A document this client cannot read must not block the rest of the collection.
+                  this.error = { code: 'VALIDATION_FAILED', reason: `server sent an invalid ${name} document ${String(raw.id).slice(0, 64)}` };
+                  this.update();
+                }
+              }
+              return { documents: documents as Array<WithDeleted<Doc>>, checkpoint: body.checkpoint };
+            }),
+        },
+        push: {
+          batchSize: this.opts.pushBatchSize ?? 500,
+          handler: (rows) =>
+            this.call(async () => {
+              const res = await tokens.authorizedFetch(`/sync/${name}/push`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ rows: rows.map((r) => ({ newDocumentState: plain(r.newDocumentState), assumedMasterState: r.assumedMasterState ? plain(r.assumedMasterState) : null })) }),
+              });
+              const body = PushBody.parse(await res.json());
+              const conflicted = new Set(body.conflicts.map((c) => String(c.id)));
+              // An append-only conflict resolves to the server's copy: nothing more will be pushed for it.
+              const acked = rows
+                .map((r) => r.newDocumentState)
+                .filter((d) => !conflicted.has(d.id) || appendOnlyCollections.has(name));
+              await outbox.ack(name, acked);
+              return body.conflicts as Array<WithDeleted<Doc>>;
+            }),
+        },
+      });
+      state.active$.subscribe((a) => {
+        if (a) this.active.add(name);
+        else this.active.delete(name);
+        if (!a && this.online && this.active.size === 0) this.lastSyncedAt = this.now();
+        this.update();
+      });
+      state.error$.subscribe(() => {
+        // Errors are recorded by `call`; RxDB retries on its own after `retryTime`.
+      });
+      this.states.set(name, state);
+    }
+    tokens.onToken = (token) => {
+      if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify({ type: 'AUTH', token }));
+    };
+    this.connectStream();
+  }
+
+  private connectStream(): void {
+    if (this.stopped || !this.opts.socketFactory) return;
+    const url = new URL('/sync/stream', this.opts.tokens.serverUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    let sock: SocketLike;
+    try {
+      sock = this.opts.socketFactory(url.href);
+    } catch (err) {
+      this.markOffline(err instanceof Error ? err.message : String(err));
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = sock;
+    sock.onopen = () => {
+      this.opts.tokens.accessToken().then(
+        (token) => sock.send(JSON.stringify({ type: 'AUTH', token })),
+        (err: unknown) => {
+          if (err instanceof NetworkError) this.markOffline(err.message);
+          sock.close();
+        },
+      );
+    };
+    sock.onmessage = (ev) => {
+      let msg: StreamServerMessage;
+      try {
+        msg = StreamMessage.parse(JSON.parse(String(ev.data)));
+      } catch {
+        return;
+      }
+      if (msg.type === 'READY') {
+        this.socketAttempt = 0;
+        this.markOnline();
+      } else if (msg.type === 'RESYNC') {
+        this.resync();
+      } else if (msg.type === 'CHANGE') {
+        const s = this.streams.get(msg.collection as CollectionName);
+        s?.next('RESYNC');
+      } else if (msg.type === 'ERROR') {
+        if (['SESSION_REVOKED', 'REFRESH_REUSED'].includes(msg.code)) this.opts.tokens.revoked(msg.code);
+        else if (msg.code === 'TOKEN_EXPIRED') void this.opts.tokens.refresh().catch(() => undefined);
+      }
+    };
+    sock.onclose = () => {
+      if (this.socket === sock) this.socket = undefined;
+      if (this.stopped) return;
+      this.markOffline('stream closed');
+      this.scheduleReconnect();
+    };
+    sock.onerror = () => {
+      // onclose follows and reconnects.
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const wait = backoff(this.socketAttempt++, this.minBackoff, this.maxBackoff);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connectStream();
+    }, wait);
+  }
+
+  /** Pull every collection again and retry pushes now (after sleep, reconnect, or "network is back"). */
+  resync(): void {
+    for (const [name, s] of this.streams) {
+      s.next('RESYNC');
+      this.states.get(name)?.reSync();
+    }
+  }
+
+  /** Resolves once every collection has pushed its local writes and pulled the server's state. */
+  async awaitInSync(): Promise<void> {
+    await Promise.all([...this.states.values()].map((s) => s.awaitInSync()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.unsubOutbox?.();
+    const sock = this.socket;
+    this.socket = undefined;
+    sock?.close();
+    this.opts.tokens.onToken = undefined;
+    await Promise.all([...this.states.values()].map((s) => s.cancel()));
+    for (const s of this.streams.values()) s.complete();
+  }
+}
