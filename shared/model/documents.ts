@@ -19,6 +19,8 @@ export const baseDoc = {
   tenantId: TenantId,
   updatedAt: Millis,
   _deleted: z.boolean().default(false),
+  /** Per-field edit times for mutable documents (see shared/conflict-merge.ts); absent = all fields at updatedAt. */
+  fieldTimes: z.record(z.string().max(64), Millis).optional(),
 };
 
 export const Channel = z.enum(['call', 'email', 'sms', 'chat', 'webform']);
