@@ -2,12 +2,15 @@ import { useEffect, useState } from 'react';
 import type { AppInfo, PolicyState, ThreadlineBridge } from '../../shared/bridge';
 import { AppShell, NAV } from './shell/AppShell';
 import { useServerStatus } from './shell/use-server-status';
+import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
+import { phoneIdentityFrom, useSoftphone } from './softphone/use-softphone';
 
 export function App({ bridge }: { bridge: ThreadlineBridge }) {
   const [info, setInfo] = useState<AppInfo>();
   const [policy, setPolicy] = useState<PolicyState>();
   const [active, setActive] = useState('inbox');
   const status = useServerStatus(info?.serverUrl);
+  const phone = useSoftphone({ bridge, info, identity: phoneIdentityFrom(undefined, window.location.search), region: 'GB' });
 
   useEffect(() => {
     void bridge.getAppInfo().then(setInfo);
@@ -34,6 +37,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       status={status}
       active={active}
       onNavigate={setActive}
+      topRight={phone && <PhoneStatus phone={phone} />}
       main={
         <section aria-labelledby="pane-title">
           <h1 id="pane-title" className="text-xl font-semibold">{current.label}</h1>
@@ -48,6 +52,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       }
       side={
         <div>
+          {phone && <div className="mb-4 border-b border-slate-200 pb-4"><SoftphonePanel phone={phone} /></div>}
           <h2 className="text-sm font-semibold text-slate-700">Customer</h2>
           <p className="mt-2 text-sm text-slate-500">No customer selected.</p>
           {policy && policy.source !== 'none' && (
