@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import type { AppInfo, PolicyState, ThreadlineBridge } from '../../shared/bridge';
 import { AppShell, NAV } from './shell/AppShell';
 import { useServerStatus } from './shell/use-server-status';
+import { SessionGate } from './session/SessionGate';
+import { ScreenPopPanel } from './sync-status/ScreenPopPanel';
+import { SyncBadge } from './sync-status/SyncBadge';
 import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
 import { phoneIdentityFrom, useSoftphone } from './softphone/use-softphone';
 
@@ -31,8 +34,12 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
   }, []);
 
   const current = NAV.find((n) => n.id === active)!;
+  if (!info) return <main className="p-6 text-sm text-slate-600" aria-busy="true">Starting…</main>;
   return (
+    <SessionGate serverUrl={info.serverUrl} maxOfflineDays={policy?.policy.maxOfflineDays}>
+      {(ws, logout) => (
     <AppShell
+      badge={<SyncBadge sync={ws.sync} />}
       info={info}
       status={status}
       active={active}
@@ -48,6 +55,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
                 ? `Cannot reach ${info?.serverUrl}: ${status.reason}. Work continues on this machine.`
                 : 'Connecting to the server…'}
           </p>
+          {active === 'customers' && <div className="mt-4"><ScreenPopPanel ws={ws} /></div>}
         </section>
       }
       side={
@@ -58,8 +66,14 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
           {policy && policy.source !== 'none' && (
             <p className="mt-4 text-xs text-slate-500">Some settings are managed by your IT department ({policy.lockedKeys.join(', ')}).</p>
           )}
+          <p className="mt-6 text-xs text-slate-500">
+            Signed in as {ws.session.user.displayName} ({ws.session.user.email}).{' '}
+            <button type="button" className="underline" onClick={() => void logout()}>Sign out</button>
+          </p>
         </div>
       }
     />
+      )}
+    </SessionGate>
   );
 }

@@ -3,13 +3,17 @@ import { expect, test } from './fixtures';
 
 test('web host renders the shell and shows it is connected to the server', async ({ page, stack }, testInfo) => {
   await page.goto(stack.webUrl);
+  // The workspace sits behind sign-in; the badge then reports the replica's sync state.
+  await page.getByLabel('Email').fill('maya@demo.threadline');
+  await page.getByLabel('Password').fill('threadline-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('banner')).toContainText('Threadline');
   await expect(page.getByRole('navigation', { name: 'Workspace' })).toBeVisible();
   await expect(page.getByRole('main')).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Customer details' })).toBeVisible();
-  const status = page.getByTestId('connection-status');
-  await expect(status).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
-  await expect(status).toHaveText(/Connected/);
+  const status = page.getByTestId('sync-status');
+  await expect(status).toHaveAttribute('data-state', 'synced', { timeout: 60_000 });
+  await expect(status).toHaveText(/Synced/);
 
   // Keyboard first: Alt+2 switches to Customers.
   await page.keyboard.press('Alt+2');

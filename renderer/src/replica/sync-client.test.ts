@@ -39,7 +39,7 @@ describe('sync client against the real server', () => {
       const thread = (await a.db.threads.findOne().exec())!;
       const ctx = { threadId: thread.id, interactionId: 'int-x', customerId: thread.customerId };
       const note = await addNote(a.writer, ctx, 'called back about the bill');
-      const wrap = await addWrapup(a.writer, ctx, { reasonIds: ['billing'], outcome: 'resolved' });
+      const wrap = await addWrapup(a.writer, ctx, { reasons: ['billing'], outcome: 'resolved' });
       await until(() => a.outbox.size === 0, 'outbox to drain');
       await until(async () => (await b.db.events.findByIds([note.id, wrap.id]).exec()).size === 2, 'b to receive both events');
       const rows = await eventsOnServer([note.id, wrap.id]);

@@ -97,7 +97,7 @@ export class SyncClient {
     this.now = opts.now ?? Date.now;
     this.offlineSince = this.now();
     this.minBackoff = opts.minBackoffMs ?? 500;
-    this.maxBackoff = opts.maxBackoffMs ?? 30_000;
+    this.maxBackoff = opts.maxBackoffMs ?? 15_000;
     this.current = this.compute();
   }
 

@@ -53,7 +53,7 @@ export function addNote(w: Writer, ctx: EventContext, text: string) {
   return addEvent(w, ctx, 'note', { text });
 }
 
-export function addWrapup(w: Writer, ctx: EventContext, wrapup: { reasonIds: string[]; outcome: string; notes?: string; reasonListVersion?: number }) {
+export function addWrapup(w: Writer, ctx: EventContext, wrapup: { reasons: string[]; outcome: string; notes?: string; reasonListVersion?: number }) {
   return addEvent(w, ctx, 'wrapup', wrapup);
 }
 

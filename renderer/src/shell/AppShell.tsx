@@ -26,10 +26,12 @@ export interface AppShellProps {
   main: ReactNode;
   side: ReactNode;
   topRight?: ReactNode;
+  /** Replaces the health-poll badge once a sync client reports the real state. */
+  badge?: ReactNode;
 }
 
 /** Top bar, left rail, main pane, right pane: the frame every workspace view sits in. */
-export function AppShell({ info, status, active, onNavigate, main, side, topRight }: AppShellProps) {
+export function AppShell({ info, status, active, onNavigate, main, side, topRight, badge }: AppShellProps) {
   return (
     <div className="grid h-screen grid-rows-[3rem_1fr] grid-cols-[4.5rem_1fr_22rem] bg-slate-100">
       <header className="col-span-3 flex items-center gap-4 border-b border-slate-800 bg-slate-900 px-4 text-slate-100" role="banner">
@@ -37,7 +39,7 @@ export function AppShell({ info, status, active, onNavigate, main, side, topRigh
         <span className="text-xs text-slate-400">{info ? `${info.host === 'electron' ? 'Desktop' : 'Web host'} · v${info.version}` : ''}</span>
         <div className="ml-auto flex items-center gap-3">
           {topRight}
-          <ConnectionBadge status={status} />
+          {badge ?? <ConnectionBadge status={status} />}
         </div>
       </header>
       <nav aria-label="Workspace" className="flex flex-col items-center gap-1 border-r border-slate-200 bg-white py-3">
