@@ -3,6 +3,7 @@ import type { AppInfo, PolicyState, ThreadlineBridge } from '../../shared/bridge
 import { AppShell, NAV } from './shell/AppShell';
 import { useServerStatus } from './shell/use-server-status';
 import { SessionGate } from './session/SessionGate';
+import { CustomersPane } from './customer/CustomersPane';
 import { ScreenPopPanel } from './sync-status/ScreenPopPanel';
 import { SyncBadge } from './sync-status/SyncBadge';
 import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
@@ -56,6 +57,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
                 : 'Connecting to the server…'}
           </p>
           {active === 'customers' && <div className="mt-4"><ScreenPopPanel ws={ws} /></div>}
+          {active === 'customers' && <div className="mt-6"><CustomersPane tokens={ws.tokens} replica={ws.db} online={status.state === 'connected'} /></div>}
         </section>
       }
       side={

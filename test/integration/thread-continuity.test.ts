@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids';
+import { buildTimeline } from '../../renderer/src/timeline/model';
+import { replicaTimeline } from '../../renderer/src/timeline/replica-source';
+import { openNodeClient, until } from '../chaos/client';
 import type { Timeline } from '../../server/ingress/routes';
 import { bearer, loginAs, postWebhook, sendMail, startIngressStack, type IngressStack } from './ingress-setup';
 
@@ -68,7 +71,6 @@ describe('one continuous thread across email, SMS and a call', () => {
     // On the server: one customer, one live thread, three interactions, two hops (email → SMS → call).
     const tl = await timeline(alice, auth);
     const live = tl.threads.filter((t) => !t._deleted);
-    if (live.length !== 1) console.log(JSON.stringify(tl, null, 1));
     expect(live).toHaveLength(1);
     expect(tl.interactions.map((i) => i.threadId)).toEqual([live[0]!.id, live[0]!.id, live[0]!.id]);
     const byTime = [...tl.interactions].sort((a, b) => (a.offeredAt ?? 0) - (b.offeredAt ?? 0));
@@ -80,5 +82,25 @@ describe('one continuous thread across email, SMS and a call', () => {
 
     // The provisional customer's id keeps resolving to Alice.
     expect((await timeline(smsResult.customerId, auth)).customer.id).toBe(alice);
+
+    // In a client replica (the renderer's RxDB database and sync client, in Node): the same story.
+    const client = await openNodeClient({ serverUrl: stack.url });
+    try {
+      await until(async () => {
+        const r = await replicaTimeline(client.db, smsResult.customerId);
+        return !!r && r.interactions.length === 3 && r.events.length >= 2;
+      }, 'the replica to hold the thread', 30_000);
+      const rt = (await replicaTimeline(client.db, smsResult.customerId))!;
+      expect(rt.customer.id).toBe(alice);
+      const items = buildTimeline(rt);
+      expect(items.filter((i) => i.type === 'thread')).toHaveLength(1);
+      expect(items.filter((i) => i.type === 'interaction').map((i) => i.type === 'interaction' && i.interaction.channel)).toEqual(['email', 'sms', 'call']);
+      expect(items.flatMap((i) => (i.type === 'interaction' && i.hop ? [i.hop.channel] : []))).toEqual(['email', 'sms']);
+      // Replica and server agree document for document.
+      expect(rt.interactions.map((i) => [i.id, i.threadId, i.hopFrom?.interactionId ?? null]).sort())
+        .toEqual(tl.interactions.map((i) => [i.id, i.threadId, i.hopFrom?.interactionId ?? null]).sort());
+    } finally {
+      await client.close();
+    }
   });
 });

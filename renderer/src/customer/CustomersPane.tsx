@@ -158,7 +158,7 @@ export function CustomersPane({ tokens, replica, online }: { tokens: TokenStore;
   const source = useMemo(() => (replica ? replicaCustomerSource(replica, tokens) : httpCustomerSource(tokens)), [replica, tokens]);
   const [selected, setSelected] = useState<string | undefined>(() => new URLSearchParams(window.location.search).get('customer') ?? undefined);
   return (
-    <div className="-m-6 grid h-[calc(100vh-3rem)] grid-cols-[16rem_1fr]">
+    <div className="grid h-[calc(100vh-7rem)] min-h-[36rem] grid-cols-[16rem_1fr] overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <CustomerList source={source} selected={selected} onSelect={setSelected} />
       {selected ? <CustomerView key={selected} source={source} customerId={selected} online={online} /> : <p className="p-6 text-sm text-slate-500">Choose a customer to see their whole story.</p>}
     </div>

@@ -12,6 +12,8 @@ export interface WorkspaceSession {
   outbox: Outbox;
   sync: SyncClient;
   writer: Writer;
+  /** The one token store of this session: server calls outside sync must share it (refresh tokens rotate). */
+  tokens: TokenStore;
   /** Stops syncing and closes the replica, keeping its data (app quit, reload). */
   close(): Promise<void>;
   /** Stops syncing and deletes every local trace of this tenant+user (logout, revoked device). */
@@ -70,7 +72,7 @@ export async function openWorkspace(opts: {
     await db.close();
   };
   return {
-    session, name, db, outbox, sync, close,
+    session, name, db, outbox, sync, close, tokens: opts.tokens,
     writer: { db, outbox, tenantId: session.user.tenantId },
     async purge() {
       if (!closed) {
