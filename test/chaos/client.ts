@@ -37,9 +37,10 @@ export async function openNodeClient(opts: {
   name?: string;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  requestTimeoutMs?: number;
 }): Promise<NodeClient> {
   const kv = opts.kv ?? memoryStore();
-  const tokens = new TokenStore(opts.serverUrl, kv);
+  const tokens = new TokenStore(opts.serverUrl, kv, undefined, undefined, opts.requestTimeoutMs ?? 4000);
   if (!tokens.session) {
     await tokens.login({ tenant: opts.tenant ?? 'demo', email: opts.email ?? 'maya@demo.threadline', password: opts.password ?? 'threadline-demo' });
   }
@@ -50,7 +51,7 @@ export async function openNodeClient(opts: {
   await outbox.open();
   const sync = new SyncClient({
     db, outbox, tokens, socketFactory: nodeSocket, collections: opts.collections,
-    minBackoffMs: opts.minBackoffMs ?? 100, maxBackoffMs: opts.maxBackoffMs ?? 1000,
+    minBackoffMs: opts.minBackoffMs ?? 100, maxBackoffMs: opts.maxBackoffMs ?? 1000, heartbeatMs: 1000,
   });
   await sync.start();
   return {

@@ -41,6 +41,8 @@ export interface SyncClientOptions {
   /** Backoff bounds (ms) for reconnects and retries; jitter spreads a fleet's reconnects apart. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** A stream silent for this long (no answer to PING) is treated as dead and reopened. */
+  heartbeatMs?: number;
   now?: () => number;
 }
 
@@ -91,6 +93,8 @@ export class SyncClient {
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
   private unsubOutbox: (() => void) | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = 0;
 
   constructor(private readonly opts: SyncClientOptions) {
     this.names = opts.collections ?? collectionNames;
@@ -239,6 +243,20 @@ export class SyncClient {
       if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify({ type: 'AUTH', token }));
     };
     this.connectStream();
+    const hb = this.opts.heartbeatMs ?? 20_000;
+    this.heartbeat = setInterval(() => {
+      const sock = this.socket;
+      if (!sock) return;
+      if (this.now() - this.lastHeard > 2 * hb) {
+        // A black-holed link never closes by itself: give up on this socket and reconnect.
+        this.socket = undefined;
+        sock.close();
+        this.markOffline('stream silent');
+        this.scheduleReconnect();
+      } else if (sock.readyState === 1) {
+        sock.send(JSON.stringify({ type: 'PING' }));
+      }
+    }, hb);
   }
 
   private connectStream(): void {
@@ -254,6 +272,7 @@ export class SyncClient {
       return;
     }
     this.socket = sock;
+    this.lastHeard = this.now();
     sock.onopen = () => {
       this.opts.tokens.accessToken().then(
         (token) => sock.send(JSON.stringify({ type: 'AUTH', token })),
@@ -264,6 +283,7 @@ export class SyncClient {
       );
     };
     sock.onmessage = (ev) => {
+      this.lastHeard = this.now();
       let msg: StreamServerMessage;
       try {
         msg = StreamMessage.parse(JSON.parse(String(ev.data)));
@@ -319,6 +339,7 @@ export class SyncClient {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.unsubOutbox?.();
     const sock = this.socket;
     this.socket = undefined;

@@ -45,9 +45,15 @@ export async function readApiError(res: Response): Promise<ApiError> {
   }
 }
 
-export async function fetchOrOffline(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response> {
+/** A request that never answers (a dead route) must fail like a dropped one, or replication stalls. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export async function fetchOrOffline(fetchImpl: typeof fetch, url: string, init: RequestInit, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Response> {
   try {
-    return await fetchImpl(url, init);
+    const res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // Read the body inside the timeout too: a link can die between headers and body.
+    const body = await res.arrayBuffer();
+    return new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
   } catch (err) {
     throw new NetworkError(err instanceof Error ? err.message : String(err));
   }
@@ -77,6 +83,7 @@ export class TokenStore {
     private readonly store: KeyValueStore,
     private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
     private readonly now: () => number = Date.now,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     const raw = store.getItem(KEY);
     if (raw) {
@@ -188,11 +195,13 @@ export class TokenStore {
       fetchOrOffline(this.fetchImpl, new URL(path, this.serverUrl).href, {
         ...init,
         headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` },
-      });
+      }, this.timeoutMs);
     let res = await call(await this.accessToken());
     if (res.status === 401) {
       const err = await readApiError(res);
-      if (err.code === ErrorCode.TOKEN_EXPIRED) {
+      // An access token the server cannot verify may still come with a good refresh token (e.g. a
+      // rotated signing key); only a failed refresh ends the session.
+      if (err.code === ErrorCode.TOKEN_EXPIRED || err.code === ErrorCode.TOKEN_INVALID) {
         res = await call(await this.refresh());
       } else {
         if (REVOKING.has(err.code) || err.code === ErrorCode.UNAUTHENTICATED) this.revoked(err.code);
