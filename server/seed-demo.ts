@@ -70,7 +70,11 @@ export async function seedDemoTenant(db: Db, log: Logger, now: number = Date.now
     ...SKILLS.map((s) => ({ ...base, id: skillIds.get(s)!, kind: 'skill' as const, name: s, version: 1, active: true, data: {} })),
     ...QUEUES.map((q) => ({
       ...base, id: queueIds.get(q.key)!, kind: 'queue' as const, name: q.name, version: 1, active: true,
-      data: { skillId: skillIds.get(q.skill), slaSeconds: q.slaSeconds, key: q.key },
+      data: {
+        skillId: skillIds.get(q.skill), slaSeconds: q.slaSeconds, key: q.key,
+        // Written channels are answered in hours, not seconds: the SLA is per channel.
+        slaByChannel: { call: q.slaSeconds, chat: q.slaSeconds * 2, sms: 3600, email: 4 * 3600, webform: 8 * 3600 },
+      },
     })),
     ...REASONS.map((r, i) => ({ ...base, id: newId(now), kind: 'reason' as const, name: r, version: 1, active: true, data: { order: i } })),
     ...['Lunch', 'Training', 'Coaching', 'Admin'].map((r) => ({ ...base, id: newId(now), kind: 'agent_state' as const, name: r, version: 1, active: true, data: {} })),
@@ -126,9 +130,11 @@ export async function seedDemoTenant(db: Db, log: Logger, now: number = Date.now
     channels.forEach((channel, k) => {
       const last = k === channels.length - 1;
       const done = !last || rand() < 0.7;
+      // Whoever is still waiting got in touch minutes ago, as in a live queue, not hours ago.
+      if (!done) at = Math.max(at, now - 15_000 - Math.floor(rand() * 240_000));
       const ix: InteractionDoc = {
         ...base, id: newId(at), threadId, customerId: id, channel, direction: 'inbound', queueId: queueIds.get(topic.queue),
-        agentId, state: done ? 'done' : 'queued', offeredAt: at, answeredAt: done ? at + 20_000 : undefined,
+        agentId: done ? agentId : undefined, state: done ? 'done' : 'queued', offeredAt: at, answeredAt: done ? at + 20_000 : undefined,
         endedAt: done ? at + 300_000 : undefined, wrapupDoneAt: done ? at + 360_000 : undefined,
         hopFrom: prev ? { channel: prev.channel, interactionId: prev.id, at } : undefined,
       };

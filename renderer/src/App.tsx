@@ -6,15 +6,15 @@ import { SessionGate } from './session/SessionGate';
 import { CustomersPane } from './customer/CustomersPane';
 import { ScreenPopPanel } from './sync-status/ScreenPopPanel';
 import { SyncBadge } from './sync-status/SyncBadge';
+import { InboxView } from './workspace/InboxView';
 import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
-import { phoneIdentityFrom, useSoftphone } from './softphone/use-softphone';
+import { WithPhone } from './softphone/WithPhone';
 
 export function App({ bridge }: { bridge: ThreadlineBridge }) {
   const [info, setInfo] = useState<AppInfo>();
   const [policy, setPolicy] = useState<PolicyState>();
   const [active, setActive] = useState('inbox');
   const status = useServerStatus(info?.serverUrl);
-  const phone = useSoftphone({ bridge, info, identity: phoneIdentityFrom(undefined, window.location.search), region: 'GB' });
 
   useEffect(() => {
     void bridge.getAppInfo().then(setInfo);
@@ -39,6 +39,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
   return (
     <SessionGate serverUrl={info.serverUrl} maxOfflineDays={policy?.policy.maxOfflineDays}>
       {(ws, logout) => (
+    <WithPhone ws={ws} bridge={bridge} info={info}>{(phone) => (
     <AppShell
       badge={<SyncBadge sync={ws.sync} />}
       info={info}
@@ -49,13 +50,14 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       main={
         <section aria-labelledby="pane-title">
           <h1 id="pane-title" className="text-xl font-semibold">{current.label}</h1>
-          <p className="mt-2 text-sm text-slate-600">
+          {active !== 'inbox' && <p className="mt-2 text-sm text-slate-600">
             {status.state === 'connected'
               ? `Connected to ${info?.serverUrl} (server ${status.version}, ${status.database}).`
               : status.state === 'offline'
                 ? `Cannot reach ${info?.serverUrl}: ${status.reason}. Work continues on this machine.`
                 : 'Connecting to the server…'}
-          </p>
+          </p>}
+          {active === 'inbox' && <div className="mt-4"><InboxView db={ws.db} tokens={ws.tokens} agentId={ws.session.user.agentId} online={status.state === 'connected'} /></div>}
           {active === 'customers' && <div className="mt-4"><ScreenPopPanel ws={ws} /></div>}
           {active === 'customers' && <div className="mt-6"><CustomersPane tokens={ws.tokens} replica={ws.db} online={status.state === 'connected'} /></div>}
         </section>
@@ -75,6 +77,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
         </div>
       }
     />
+    )}</WithPhone>
       )}
     </SessionGate>
   );

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, expect as baseExpect, type Page } from '@playwright/test';
 import { spawnServer, type ServerChild } from '../../scripts/lib/spawn-server';
 import { startWebHost } from '../../scripts/web-host';
 
@@ -27,3 +27,12 @@ export const test = base.extend<object, { stack: Stack }>({
   ],
 });
 export { expect } from '@playwright/test';
+
+/** Signs a demo agent in through the real login screen and waits for the first sync to finish. */
+export async function signIn(page: Page, webUrl: string, email: string): Promise<void> {
+  await page.goto(webUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('threadline-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await baseExpect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 60_000 });
+}

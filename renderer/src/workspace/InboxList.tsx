@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
-import { ChannelIcon } from './ChannelIcon';
+import { ChannelBadge } from '../timeline/Timeline';
 import { formatWait, type InboxRow } from './inbox-model';
 
 export interface InboxListProps {
@@ -55,16 +55,18 @@ export function InboxList({ rows, selectedThreadId, now, onSelect }: InboxListPr
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: v.size, transform: `translateY(${v.start}px)` }}
               className={`flex cursor-pointer items-center gap-3 border-b border-slate-100 px-4 ${selected ? 'bg-sky-50 ring-1 ring-inset ring-sky-300' : 'hover:bg-slate-50'}`}
             >
-              <div className="flex w-16 shrink-0 gap-0.5">{(r.channels.length ? r.channels : r.channel ? [r.channel] : []).map((c) => <ChannelIcon key={c} channel={c} />)}</div>
+              <div className="flex w-24 shrink-0 flex-col items-start gap-0.5">
+                {r.channel && <ChannelBadge channel={r.channel} />}
+                {r.channels.length > 1 && <span className="text-[10px] text-slate-600">{r.channels.join(' → ')}</span>}
+              </div>
               <div className="min-w-0 flex-1">
                 <div className="flex items-center gap-2">
                   <span className="truncate font-medium text-slate-900">{r.customerName}</span>
-                  {r.keyAccount && <span className="rounded bg-amber-200 px-1.5 text-[10px] font-semibold uppercase tracking-wide text-amber-950">Key account</span>}
-                  {r.company && <span className="truncate text-xs text-slate-500">{r.company}</span>}
+                  {r.keyAccount && <span title="Key account" className="shrink-0 rounded bg-amber-200 px-1 text-[10px] font-bold text-amber-950"><span aria-hidden="true">★ </span>KEY</span>}
                 </div>
-                <div className="truncate text-sm text-slate-600">{r.subject}{r.queueName ? ` · ${r.queueName}` : ''}</div>
+                <div className="truncate text-sm text-slate-600">{[r.company, r.subject, r.queueName].filter(Boolean).join(' · ')}</div>
               </div>
-              <div className="w-24 shrink-0 text-right text-xs">
+              <div className="w-32 shrink-0 text-right text-xs">
                 {r.waitingSince !== undefined ? (
                   <span className={`rounded px-1.5 py-0.5 font-semibold ${r.breached ? 'bg-rose-600 text-white' : 'bg-amber-100 text-amber-900'}`}>
                     {r.breached ? 'SLA ' : 'Waiting '}{formatWait(now - r.waitingSince)}

@@ -29,6 +29,14 @@ describe('inbox ordering', () => {
     expect(rows[0]).toMatchObject({ breached: true, queueName: 'Billing', slaSeconds: 60 });
     expect(rows[3]!.waitingSince).toBeUndefined();
   });
+  it('applies the SLA of the waiting channel', () => {
+    const q = { ...queue, data: { slaSeconds: 60, slaByChannel: { email: 14_400 } } };
+    const rows = buildInboxRows({
+      now, queues: [q], customers: [cust('a')], threads: [thread('ta', 'a')],
+      interactions: [{ ...ix('1', 'ta', 'queued', now - 600_000), channel: 'email' as const }],
+    });
+    expect(rows[0]).toMatchObject({ slaSeconds: 14_400, breached: false });
+  });
   it('formats waits compactly', () => {
     expect(formatWait(42_000)).toBe('42s');
     expect(formatWait(125_000)).toBe('2m 05s');

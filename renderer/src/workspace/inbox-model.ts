@@ -47,7 +47,8 @@ export function buildInboxRows(input: {
     const last = list.at(-1);
     const c = customers.get(t.customerId);
     const q = open?.queueId ? queues.get(open.queueId) : last?.queueId ? queues.get(last.queueId) : undefined;
-    const sla = typeof q?.data.slaSeconds === 'number' ? q.data.slaSeconds : undefined;
+    const channel = (open ?? last)?.channel ?? t.lastChannel;
+    const sla = slaFor(q, channel);
     const waiting = open && (open.state === 'queued' || open.state === 'offered') ? open.offeredAt : undefined;
     return {
       threadId: t.id,
@@ -56,7 +57,7 @@ export function buildInboxRows(input: {
       company: c?.company,
       keyAccount: c?.keyAccount ?? false,
       subject: t.subject ?? 'No subject',
-      channel: (open ?? last)?.channel ?? t.lastChannel,
+      channel,
       queueName: q?.name,
       waitingSince: waiting,
       slaSeconds: sla,
@@ -67,6 +68,14 @@ export function buildInboxRows(input: {
     };
   });
   return rows.sort(compareRows);
+}
+
+/** A queue's SLA for one channel (`slaByChannel`), else its single `slaSeconds`. */
+export function slaFor(queue: Doc<ConfigDoc> | undefined, channel: Channel | undefined): number | undefined {
+  const byChannel = queue?.data.slaByChannel as Partial<Record<Channel, unknown>> | undefined;
+  const specific = channel ? byChannel?.[channel] : undefined;
+  if (typeof specific === 'number') return specific;
+  return typeof queue?.data.slaSeconds === 'number' ? queue.data.slaSeconds : undefined;
 }
 
 function compareRows(a: InboxRow, b: InboxRow): number {
