@@ -37,12 +37,10 @@ export function SessionGate({ serverUrl, maxOfflineDays, children }: SessionGate
     let ws: WorkspaceSession | undefined;
     let unsub: (() => void) | undefined;
     setPhase({ kind: 'opening' });
-    void openWorkspace({ tokens, kv: window.localStorage, socketFactory: browserSocket }).then((opened) => {
+    const onRevoked = () => setPhase({ kind: 'login', notice: 'This device was signed out by the server. Local data was removed.' });
+    void openWorkspace({ tokens, kv: window.localStorage, socketFactory: browserSocket, onRevoked }).then((opened) => {
       ws = opened;
       if (cancelled) return void opened.close();
-      tokens.onRevoked = () => {
-        void opened.purge().finally(() => setPhase({ kind: 'login', notice: 'This device was signed out by the server. Local data was removed.' }));
-      };
       if (isLocked(window.localStorage, opened.name, maxOfflineDays)) {
         setPhase({ kind: 'locked', ws: opened });
         unsub = opened.sync.subscribe(() => {

@@ -1,3 +1,4 @@
+import { removeRxDatabase } from 'rxdb';
 import type { Session } from '../../../shared/auth-contract';
 import { openReplica, replicaName, type ReplicaDatabase } from '../replica/database';
 import { Outbox } from '../replica/outbox';
@@ -46,6 +47,8 @@ export async function openWorkspace(opts: {
   socketFactory?: SocketFactory;
   storage?: Parameters<typeof openReplica>[0]['storage'];
   idb?: IDBFactory;
+  /** After the server ended this device's session and the replica was purged. */
+  onRevoked?: (reason: string) => void;
 }): Promise<WorkspaceSession> {
   const session = opts.tokens.session;
   if (!session) throw new Error('not signed in');
@@ -64,6 +67,7 @@ export async function openWorkspace(opts: {
   });
   await sync.start();
   let closed = false;
+  let purging: Promise<void> | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -71,17 +75,28 @@ export async function openWorkspace(opts: {
     outbox.close();
     await db.close();
   };
-  return {
-    session, name, db, outbox, sync, close, tokens: opts.tokens,
-    writer: { db, outbox, tenantId: session.user.tenantId },
-    async purge() {
+  function purge(): Promise<void> {
+    purging ??= (async () => {
       if (!closed) {
         closed = true;
         await sync.stop();
       }
-      await db.remove();
+      // A closed database (app was closing) is removed by name, so a purge never silently leaves data behind.
+      if (db.closed) await removeRxDatabase(name, db.storage);
+      else await db.remove();
       await outbox.destroy();
       opts.kv.removeItem(lastSyncedKey(name));
-    },
+    })();
+    return purging;
+  }
+  opts.tokens.onRevoked = (reason) => {
+    void purge().then(() => opts.onRevoked?.(reason));
   };
+  const ws: WorkspaceSession = {
+    session, name, db, outbox, sync, close, tokens: opts.tokens,
+    writer: { db, outbox, tenantId: session.user.tenantId },
+    purge,
+  };
+  return ws;
 }
+

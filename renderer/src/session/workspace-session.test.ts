@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { indexedDB } from 'fake-indexeddb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../server/logger';
+import { startServer, type RunningServer } from '../../../server/server';
+import { nodeSocket, until } from '../../../test/chaos/client';
+import { openReplica } from '../replica/database';
+import { nodeTestStorage } from '../replica/testing';
+import { addNote } from '../replica/writes';
+import { memoryStore, TokenStore } from './token-store';
+import { isLocked, lastSyncedAt, openWorkspace } from './workspace-session';
+
+let server: RunningServer;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tl-hygiene-'));
+  server = await startServer(
+    { port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', seedDemo: true, corsOrigins: [] } as unknown as Parameters<typeof startServer>[0],
+    createLogger('silent'),
+  );
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signedIn(email = 'maya@demo.threadline') {
+  const kv = memoryStore();
+  const tokens = new TokenStore(server.url, kv);
+  await tokens.login({ tenant: 'demo', email, password: 'threadline-demo' });
+  return { kv, tokens };
+}
+
+const open = (t: Awaited<ReturnType<typeof signedIn>>, onRevoked?: (r: string) => void) =>
+  openWorkspace({ ...t, socketFactory: nodeSocket, storage: nodeTestStorage(), idb: indexedDB, onRevoked });
+
+async function countAfterReopen(name: string): Promise<number> {
+  const db = await openReplica({ name, storage: nodeTestStorage(), multiInstance: false, collections: ['customers'] });
+  try {
+    return await db.customers.count().exec();
+  } finally {
+    await db.close();
+  }
+}
+
+describe('workstation data hygiene', () => {
+  it('logout purges the replica, its outbox and its sync record', async () => {
+    const t = await signedIn();
+    const ws = await open(t);
+    await ws.sync.awaitInSync();
+    await until(() => lastSyncedAt(t.kv, ws.name) !== undefined, 'last-synced record');
+    expect(await ws.db.customers.count().exec()).toBeGreaterThan(0);
+    await t.tokens.logout();
+    await ws.purge();
+    expect(t.tokens.session).toBeUndefined();
+    expect(lastSyncedAt(t.kv, ws.name)).toBeUndefined();
+    expect(await countAfterReopen(ws.name)).toBe(0);
+  });
+
+  it('a server-side revocation of the device purges the replica, unsynced writes included', async () => {
+    const t = await signedIn('jonas@demo.threadline');
+    let revokedWith: string | undefined;
+    const ws = await open(t, (r) => (revokedWith = r));
+    await ws.sync.awaitInSync();
+    const admin = await signedIn('admin@demo.threadline');
+    const res = await admin.tokens.authorizedFetch(`/auth/sessions/${t.tokens.session!.sessionId}`, { method: 'DELETE' });
+    expect(res.ok).toBe(true);
+    // The next request of this device meets the revocation.
+    await addNote(ws.writer, { threadId: 't', interactionId: 'i', customerId: 'c' }, 'written after revocation');
+    await until(() => revokedWith !== undefined, 'revocation to be noticed', 20_000);
+    expect(revokedWith).toBe('SESSION_REVOKED');
+    expect(t.tokens.session).toBeUndefined();
+    expect(await countAfterReopen(ws.name)).toBe(0);
+  });
+
+  it('locks a replica not synced within the policy window', () => {
+    const kv = memoryStore();
+    const day = 86_400_000;
+    const now = 100 * day;
+    expect(isLocked(kv, 'r', 3, now)).toBe(false); // never synced: holds no server data yet
+    kv.setItem('threadline.lastSynced.r', String(now - 2 * day));
+    expect(isLocked(kv, 'r', 3, now)).toBe(false);
+    expect(isLocked(kv, 'r', undefined, now)).toBe(false);
+    kv.setItem('threadline.lastSynced.r', String(now - 4 * day));
+    expect(isLocked(kv, 'r', 3, now)).toBe(true);
+  });
+});
