@@ -113,11 +113,8 @@ async function mergeInto(tx: Queryable, tenantId: string, log: ActionLog, target
       seen.add(`${i.kind}:${i.value}`);
     }
   }
-  const nextTarget: CustomerDoc = {
-    ...target, identities,
-    // A real customer absorbing a provisional one stays real; two provisional ones stay provisional.
-    provisional: target.provisional && source.provisional,
-  };
+  // An agent who merges two records vouches that they are one known person.
+  const nextTarget: CustomerDoc = { ...target, identities, provisional: false };
   await log.write('customers', nextTarget, target);
   await log.write('customers', { ...source, mergedInto: target.id, identities: [] }, source);
   const moved = await rethread(tx, tenantId, log, nextTarget, sourceFamily, windowDays);
@@ -149,7 +146,7 @@ export async function linkIdentity(tx: Queryable, tenantId: string, actorId: str
     if (owner) {
       await log.write('customers', { ...owner, identities: owner.identities.filter((i) => !(i.kind === norm.kind && i.value === norm.value)) }, owner);
     }
-    await log.write('customers', { ...target, identities: [...target.identities, { kind: norm.kind, value: norm.value }] }, target);
+    await log.write('customers', { ...target, provisional: false, identities: [...target.identities, { kind: norm.kind, value: norm.value }] }, target);
     result = { actionId: '', customerId: target.id, movedInteractions: [] };
   }
   result.actionId = await record(tx, tenantId, actorId, 'link', target.id, owner?.id, log);

@@ -78,9 +78,12 @@ export async function sendReply(deps: OutboundDeps, req: ReplyRequest, now = Dat
     if (!thread) throw new AppError(ErrorCode.NOT_FOUND, `no thread ${req.threadId}`);
     const customer = await resolveCustomer(tx, req.tenantId, thread.customerId);
     if (!customer) throw new AppError(ErrorCode.NOT_FOUND, `thread ${req.threadId} has no customer`);
-    const [last] = await tx.query<{ data: InteractionDoc }>(
-      `select data from docs where tenant_id = $1 and collection = 'interactions' and data->>'threadId' = $2 and data->>'channel' = $3 and not deleted
-       order by (data->>'offeredAt')::bigint desc nulls last limit 1`, [req.tenantId, req.threadId, req.channel]);
+    // The reply continues the thread's latest interaction only if that is on the same channel;
+    // after a hop (the customer called since) it is a new outbound contact that records the hop.
+    const [latest] = await tx.query<{ data: InteractionDoc }>(
+      `select data from docs where tenant_id = $1 and collection = 'interactions' and data->>'threadId' = $2 and not deleted
+       order by (data->>'offeredAt')::bigint desc nulls last, id desc limit 1`, [req.tenantId, req.threadId]);
+    const last = latest?.data.channel === req.channel ? latest : undefined;
     const refs = req.channel === 'email'
       ? await tx.query<{ message_id: string }>('select message_id from email_messages where tenant_id = $1 and thread_id = $2 order by created_at desc limit 20', [req.tenantId, req.threadId])
       : [];
@@ -125,9 +128,8 @@ export async function sendReply(deps: OutboundDeps, req: ReplyRequest, now = Dat
       tenantId: req.tenantId, channel: req.channel,
       identity: kind === 'chat' ? { kind, provider: to.slice(0, to.indexOf(':')), value: to.slice(to.indexOf(':') + 1) } : { kind, value: to },
       at: now, direction: 'outbound', state: 'done', agentId: req.agentId,
-      // A reply continues the thread's latest interaction on that channel; without one it opens an outbound contact.
-      continueInteractionId: ctx.last?.id,
-      interactionId: ctx.last ? undefined : interactionId,
+            continueInteractionId: ctx.last?.id,
+      interactionId: ctx.last ? undefined : interactionId, threadId: req.threadId,
       message: { from: 'agent', text: req.text, meta },
     }, now);
     if (messageId) {

@@ -32,6 +32,8 @@ export interface InboundContact {
   continueInteractionId?: string | undefined;
   externalRef?: string | undefined;
   subject?: string | undefined;
+  /** An agent's reply belongs to the thread they answered in, whatever the assembly rule would pick. */
+  threadId?: string | undefined;
   agentId?: string | undefined;
   state?: InteractionDoc['state'];
   answeredAt?: number | undefined;
@@ -130,9 +132,10 @@ export async function ingestContact(tx: Queryable, c: InboundContact, now: numbe
   const family = customerCreated ? [customer.id] : await customerFamily(tx, t, customer.id);
   const history = customerCreated ? { threads: [], interactions: [] } : await customerHistory(tx, t, family);
   const interactionId = c.interactionId ?? newId(now);
+  const pinned = c.threadId ? history.threads.filter((th) => th.id === c.threadId) : [];
   const decision = decideThread(
     { id: interactionId, channel: c.channel, at: c.at },
-    history.threads,
+    pinned.length ? pinned.map((th) => ({ ...th, status: 'open' as const })) : history.threads,
     history.interactions.map((ix) => ({ id: ix.id, threadId: ix.threadId, channel: ix.channel, at: interactionAt(ix) })),
     settings,
   );

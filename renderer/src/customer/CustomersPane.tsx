@@ -92,7 +92,10 @@ export function CustomerView({ source, customerId, online }: { source: CustomerS
   const hits = useMemo(() => searchTimeline(items, query), [items, query]);
   const hitKeys = useMemo(() => new Set(hits.map((h) => h.key)), [hits]);
   const live = data?.threads.filter((t) => !t._deleted).sort((a, b) => b.lastActivityAt - a.lastActivityAt)[0];
-  const lastInbound = live && data?.interactions.filter((i) => i.threadId === live.id && i.direction === 'inbound').sort((a, b) => (b.offeredAt ?? 0) - (a.offeredAt ?? 0))[0];
+  // Answer where the customer last wrote from; a call cannot be replied to in writing.
+  const lastInbound = live && data?.interactions
+    .filter((i) => i.threadId === live.id && i.direction === 'inbound' && i.channel !== 'call' && i.channel !== 'webform')
+    .sort((a, b) => (b.offeredAt ?? 0) - (a.offeredAt ?? 0))[0];
   const preferred: ReplyChannel | undefined = lastInbound?.channel === 'email' || lastInbound?.channel === 'sms' || lastInbound?.channel === 'chat' ? lastInbound.channel : undefined;
 
   if (error && !data) return <p role="alert" className="p-6 text-sm text-rose-700">Could not load this customer: {error}</p>;
@@ -123,10 +126,17 @@ function CustomerList({ source, selected, onSelect }: { source: CustomerSource; 
   const [list, setList] = useState<CustomerDoc[]>([]);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    const t = setTimeout(() => {
-      source.search(q).then((r) => { setList(r); setError(undefined); }, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-    }, 150);
-    return () => clearTimeout(t);
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const run = (delay: number) => {
+      clearTimeout(t);
+      t = setTimeout(() => {
+        source.search(q).then((r) => { setList(r); setError(undefined); }, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      }, delay);
+    };
+    run(150);
+    // The replica fills in while sync runs: search again when customers arrive or change.
+    const off = source.subscribe?.(() => run(300));
+    return () => { clearTimeout(t); off?.(); };
   }, [source, q]);
   return (
     <div className="flex h-full min-h-0 flex-col border-r border-slate-200 bg-white">
@@ -158,7 +168,7 @@ export function CustomersPane({ tokens, replica, online }: { tokens: TokenStore;
   const source = useMemo(() => (replica ? replicaCustomerSource(replica, tokens) : httpCustomerSource(tokens)), [replica, tokens]);
   const [selected, setSelected] = useState<string | undefined>(() => new URLSearchParams(window.location.search).get('customer') ?? undefined);
   return (
-    <div className="grid h-[calc(100vh-7rem)] min-h-[36rem] grid-cols-[16rem_1fr] overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+    <div className="grid h-[calc(100vh-4.5rem)] min-h-[36rem] grid-cols-[16rem_1fr] overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <CustomerList source={source} selected={selected} onSelect={setSelected} />
       {selected ? <CustomerView key={selected} source={source} customerId={selected} online={online} /> : <p className="p-6 text-sm text-slate-500">Choose a customer to see their whole story.</p>}
     </div>

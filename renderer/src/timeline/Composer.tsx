@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CustomerDoc } from '../../../shared/model/documents';
-import { CHANNEL_LABEL } from './model';
+import { CHANNEL_LABEL, channelWord } from './model';
 import { clearDraft, loadDraft, MAX_DRAFT, saveDraft, type DraftStore } from './drafts';
 
 export type ReplyChannel = 'email' | 'sms' | 'chat';
@@ -88,7 +88,7 @@ export function Composer({ threadId, customer, preferred, store, online, send }:
               void onSend();
             }
           }}
-          placeholder={`Reply to ${customer.name} by ${CHANNEL_LABEL[channel].toLowerCase()}…`}
+          placeholder={`Reply to ${customer.name} by ${channelWord(channel)}…`}
           className="min-h-[3rem] flex-1 resize-y rounded-lg border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none" />
         <button type="submit" disabled={!online || sending || !text.trim()} aria-keyshortcuts="Control+Enter"
           className="rounded-lg bg-sky-700 px-4 py-2 text-sm font-semibold text-white disabled:cursor-not-allowed disabled:bg-slate-300">

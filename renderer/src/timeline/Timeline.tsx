@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import type { Channel, EventDoc } from '../../../shared/model/documents';
-import { CHANNEL_LABEL, eventText, formatClock, wrapupReasons, type TimelineItem } from './model';
+import { CHANNEL_LABEL, channelWord, eventText, formatClock, wrapupReasons, type TimelineItem } from './model';
 import { sanitizeEmailHtml } from './sanitize';
 
 const BADGE: Record<Channel, { glyph: string; cls: string; rail: string }> = {
@@ -35,7 +35,7 @@ function duration(from?: number, to?: number): string | undefined {
 function EmailHtml({ html }: { html: string }) {
   // Sanitized on every render path: stored HTML is exactly what the sender wrote.
   const clean = useMemo(() => sanitizeEmailHtml(html), [html]);
-  return <div data-testid="email-html" className="email-body max-w-none text-sm leading-relaxed text-slate-800 [&_a]:text-sky-700 [&_a]:underline [&_img]:inline-block [&_img]:rounded [&_img]:bg-slate-100 [&_img]:px-1 [&_img]:text-xs [&_img]:text-slate-500 [&_p]:my-1" dangerouslySetInnerHTML={{ __html: clean }} />;
+  return <div data-testid="email-html" className="email-body max-w-none text-sm leading-relaxed text-slate-800 [&_a]:text-sky-700 [&_a]:underline [&_[data-blocked-image]]:rounded [&_[data-blocked-image]]:bg-slate-100 [&_[data-blocked-image]]:px-1.5 [&_[data-blocked-image]]:py-0.5 [&_[data-blocked-image]]:text-xs [&_[data-blocked-image]]:text-slate-500 [&_p]:my-1" dangerouslySetInnerHTML={{ __html: clean }} />;
 }
 
 function EventRow({ item, highlight }: { item: Extract<TimelineItem, { type: 'event' }>; highlight: boolean }) {
@@ -107,7 +107,7 @@ function InteractionRow({ item, highlight }: { item: Extract<TimelineItem, { typ
       <div data-testid="interaction" data-channel={ix.channel} className={`flex items-center gap-3 ${highlight ? 'rounded ring-2 ring-amber-400' : ''}`}>
         <span aria-hidden="true" className={`h-8 w-1.5 rounded-full ${BADGE[ix.channel].rail}`} />
         <ChannelBadge channel={ix.channel} />
-        <span className="text-sm font-medium text-slate-800">{ix.direction === 'inbound' ? 'Inbound' : 'Outbound'} {CHANNEL_LABEL[ix.channel].toLowerCase()}</span>
+        <span className="text-sm font-medium text-slate-800">{ix.direction === 'inbound' ? 'Inbound' : 'Outbound'} {channelWord(ix.channel)}</span>
         <time className="text-sm text-slate-500" dateTime={new Date(item.at).toISOString()}>{new Date(item.at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} {formatClock(item.at)}</time>
         {talk && <span className="text-xs text-slate-500">· {talk}</span>}
         <span className="ml-auto flex items-center gap-2 text-xs">

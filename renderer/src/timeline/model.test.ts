@@ -33,7 +33,7 @@ describe('timeline model', () => {
   it('labels hops the way agents say them and names the handler', () => {
     const items = buildTimeline(data, 'UTC');
     const hops = items.flatMap((i) => (i.type === 'interaction' && i.hop ? [i.hop.label] : []));
-    expect(hops).toEqual(['continued from email 09:02', 'continued from sms 09:14']);
+    expect(hops).toEqual(['continued from email 09:02', 'continued from SMS 09:14']);
     expect(items.find((i) => i.key === 'i:i3')).toMatchObject({ handler: 'Maya Patel' });
     expect(hopLabel('chat', Date.UTC(2026, 0, 1, 14, 2), 'UTC')).toBe('continued from chat 14:02');
   });

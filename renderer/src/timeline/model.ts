@@ -30,9 +30,14 @@ export function formatClock(at: number, timeZone?: string): string {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) }).format(at);
 }
 
+/** A channel as a word in a sentence: "email", "chat", but "SMS". */
+export function channelWord(channel: Channel): string {
+  return channel === 'sms' ? 'SMS' : CHANNEL_LABEL[channel].toLowerCase();
+}
+
 /** "continued from chat 14:02" — the words agents use for a channel hop. */
 export function hopLabel(channel: Channel, at: number, timeZone?: string): string {
-  return `continued from ${CHANNEL_LABEL[channel].toLowerCase()} ${formatClock(at, timeZone)}`;
+  return `continued from ${channelWord(channel)} ${formatClock(at, timeZone)}`;
 }
 
 /**

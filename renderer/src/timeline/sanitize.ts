@@ -21,6 +21,7 @@ export function createEmailSanitizer(win?: WindowLike): Sanitizer {
       if (!/^data:image\/(png|gif|jpe?g|webp);/i.test(src)) {
         el.removeAttribute('src');
         el.setAttribute('alt', `[image blocked${el.getAttribute('alt') ? `: ${el.getAttribute('alt')}` : ''}]`);
+        el.setAttribute('data-tl-blocked', '');
       }
     }
     if (el.tagName === 'A') {
@@ -30,10 +31,23 @@ export function createEmailSanitizer(win?: WindowLike): Sanitizer {
       el.setAttribute('rel', 'noopener noreferrer nofollow');
     }
   });
-  return (html: string) => purify.sanitize(html, {
-    FORBID_TAGS, FORBID_ATTR, ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false,
-    WHOLE_DOCUMENT: false, RETURN_DOM: false, USE_PROFILES: { html: true },
-  });
+  return (html: string) => {
+    const frag = purify.sanitize(html, {
+      FORBID_TAGS, FORBID_ATTR, ALLOW_DATA_ATTR: false, ALLOW_ARIA_ATTR: false,
+      WHOLE_DOCUMENT: false, RETURN_DOM_FRAGMENT: true, USE_PROFILES: { html: true },
+    });
+    // A blocked image becomes a plain text placeholder (an <img> without src shows a broken icon).
+    const doc = frag.ownerDocument;
+    frag.querySelectorAll('img[data-tl-blocked]').forEach((img) => {
+      const span = doc.createElement('span');
+      span.setAttribute('data-blocked-image', '');
+      span.textContent = img.getAttribute('alt') ?? '[image blocked]';
+      img.replaceWith(span);
+    });
+    const box = doc.createElement('div');
+    box.appendChild(frag);
+    return box.innerHTML;
+  };
 }
 
 let shared: Sanitizer | undefined;
