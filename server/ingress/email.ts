@@ -7,7 +7,7 @@ import { newId } from '../../shared/ids';
 import type { Db, Queryable } from '../db';
 import type { Logger } from '../logger';
 import { withTenant } from '../tenant-tx';
-import { ingestContact, type IngestResult } from './service';
+import { ingestContact, storable, type IngestResult } from './service';
 import { quarantine } from './quarantine';
 
 export interface EmailLimits {
@@ -37,7 +37,7 @@ function allAddresses(a: AddressObject | AddressObject[] | undefined): string[] 
 
 /** Message-IDs are compared in their canonical `<local@domain>` form, case of the domain aside. */
 export function canonicalMessageId(raw: string): string | undefined {
-  const m = /<?([^<>\s]{1,400}@[^<>\s]{1,255})>?/.exec(raw.trim());
+  const m = /<?([^<>\s\u0000]{1,400}@[^<>\s\u0000]{1,255})>?/.exec(raw.trim());
   return m ? `<${m[1]}>` : undefined;
 }
 
@@ -110,7 +110,7 @@ async function storeAttachments(tx: Queryable, tenantId: string, interactionId: 
     await tx.query(
       `insert into ingress_attachments (id, tenant_id, interaction_id, event_id, filename, content_type, size, sha256, content)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [a.id, tenantId, interactionId, eventId, a.filename?.slice(0, 255) ?? null, a.contentType.slice(0, 255), a.content.length, createHash('sha256').update(a.content).digest('hex'), a.content],
+      [a.id, tenantId, interactionId, eventId, a.filename ? storable(a.filename.slice(0, 255)) : null, storable(a.contentType.slice(0, 255)), a.content.length, createHash('sha256').update(a.content).digest('hex'), a.content],
     );
   }
 }

@@ -54,6 +54,17 @@ export interface IngestResult {
 
 const TEXT_LIMIT = 200_000;
 
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, and binary mail bodies are full of it: replace it
+ * (and lone surrogates, which JSON cannot round-trip) rather than refuse the customer's message.
+ */
+export function storable<T>(v: T): T {
+  if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') as T;
+  if (Array.isArray(v)) return v.map(storable) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storable(x)])) as T;
+  return v;
+}
+
 function messageEvent(c: InboundContact, ix: Pick<InteractionDoc, 'id' | 'threadId' | 'customerId'>, now: number): EventDoc | undefined {
   if (!c.message) return undefined;
   const m = c.message;
@@ -78,7 +89,8 @@ function messageEvent(c: InboundContact, ix: Pick<InteractionDoc, 'id' | 'thread
  * caller's tenant transaction. Takes the tenant write lock first, so two contacts from a new
  * identity arriving at once cannot create two customers.
  */
-export async function ingestContact(tx: Queryable, c: InboundContact, now: number = Date.now()): Promise<IngestResult> {
+export async function ingestContact(tx: Queryable, raw: InboundContact, now: number = Date.now()): Promise<IngestResult> {
+  const c = storable(raw);
   await lockTenantWrites(tx, c.tenantId);
   const t = c.tenantId;
   const base = { tenantId: t, updatedAt: now, _deleted: false };
