@@ -22,7 +22,15 @@ export function nextExtension(): string {
   return String(2000 + ((process.pid * 7 + extSeq) % 7000));
 }
 
-export async function openAgent(webUrl: string, opts: { ext?: string; name: string; extraQuery?: Record<string, string> }): Promise<Agent> {
+/** Demo tenant agents (server/seed-demo.ts): each registers with the extension of its agents doc. */
+export const DEMO_AGENTS = {
+  maya: { email: 'maya@demo.threadline', name: 'Maya Patel', ext: '1001' },
+  jonas: { email: 'jonas@demo.threadline', name: 'Jonas Berg', ext: '1002' },
+  aisha: { email: 'aisha@demo.threadline', name: 'Aisha Okafor', ext: '1003' },
+  luis: { email: 'luis@demo.threadline', name: 'Luis Romero', ext: '1004' },
+} as const;
+
+export async function openAgent(webUrl: string, opts: { ext?: string; name: string; email?: string; extraQuery?: Record<string, string> }): Promise<Agent> {
   const ext = opts.ext ?? nextExtension();
   const dir = mkdtempSync(join(tmpdir(), 'tl-agent-'));
   const context = await chromium.launchPersistentContext(dir, {
@@ -33,11 +41,22 @@ export async function openAgent(webUrl: string, opts: { ext?: string; name: stri
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.error(`[${opts.name}] pageerror`, e.message));
+  page.on('console', (m) => {
+    if (process.env.SOFTPHONE_DEBUG || (m.type() === 'error' && !/Failed to load resource|WebSocket/.test(m.text()))) console.error(`[${opts.name}] ${m.type()}: ${m.text()}`);
+  });
   const url = new URL(webUrl);
-  url.searchParams.set('sipUser', ext);
-  url.searchParams.set('sipName', opts.name);
+  if (!opts.email) {
+    url.searchParams.set('sipUser', ext);
+    url.searchParams.set('sipName', opts.name);
+  }
   for (const [k, v] of Object.entries(opts.extraQuery ?? {})) url.searchParams.set(k, v);
   await page.goto(url.toString());
+  if (opts.email) {
+    await page.getByLabel('Email').fill(opts.email);
+    await page.getByLabel('Password').fill('threadline-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 60_000 });
+  }
   const agent: Agent = {
     ext,
     page,

@@ -71,7 +71,7 @@ export async function startKamailio(opts: { domain?: string } = {}): Promise<Kam
 
   const start = async () => {
     if (child && child.exitCode === null) return;
-    const proc = spawn(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', pidFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', pidFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     proc.stderr?.on('data', (b: Buffer) => {
       logText = (logText + b.toString()).slice(-200_000);
@@ -97,9 +97,13 @@ export async function startKamailio(opts: { domain?: string } = {}): Promise<Kam
   const end = async (signal: NodeJS.Signals) => {
     const proc = child;
     if (!proc) return;
-    // -DD keeps the main process in the foreground; its children die with its process group's leader
-    // only on a clean stop, so a SIGKILL also has to wait until the port is really free.
-    proc.kill(signal);
+    // Kamailio's TCP/WS worker is a child process that outlives a SIGKILLed main process and keeps
+    // the browsers' sockets open, so a crash is simulated by killing the whole process group.
+    try {
+      if (proc.pid) process.kill(-proc.pid, signal);
+    } catch {
+      proc.kill(signal);
+    }
     await waitExit(proc);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (await tcpOpen(wsPort))) await new Promise((r) => setTimeout(r, 50));

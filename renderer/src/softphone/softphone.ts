@@ -189,6 +189,7 @@ export class Softphone {
           return;
         } catch (err) {
           if (this.stopped) return;
+          console.warn('[softphone] registration attempt failed', server, err instanceof Error ? err.message : err);
           attempt += 1;
           // Switch servers only when no call depends on this user agent's dialogs.
           if (this.calls.size === 0) this.serverIndex = nextServerIndex(this.serverIndex, this.opts.servers.length);
@@ -351,19 +352,16 @@ export class Softphone {
       this.hangup(replaced.view.id);
       return;
     }
-    this.log(rec, 'ring', {});
     const source = this.opts.screenPop;
-    if (!source) {
-      this.updateCall(rec.view.id, { pop: null });
-      return;
-    }
     try {
-      const pop = await source.lookup(rec.view.remote);
+      const pop = source ? await source.lookup(rec.view.remote) : null;
       this.updateCall(rec.view.id, { pop, popMs: Math.round((performance.now() - receivedAt) * 10) / 10 });
     } catch (err) {
       console.error('[softphone] screen pop failed', err);
       this.updateCall(rec.view.id, { pop: null });
     }
+    // Logged after the lookup so the call lands in the customer's own thread, not a provisional one.
+    this.log(rec, 'ring', {});
   }
 
   private findBySipCallId(callId: string): CallRecord | undefined {
