@@ -55,7 +55,7 @@ export default async function bench(): Promise<BenchResult> {
 
     // Pure decision: 500 interactions over 20 threads.
     const threads: ThreadState[] = Array.from({ length: 20 }, (_, i) => ({ id: `t${i}`, status: i % 3 ? 'resolved' : 'open', openedAt: i * 1e6, lastActivityAt: i * 1e6 + 5e5 }));
-    const ixs: InteractionRef[] = Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, threadId: `t${i % 20}`, channel: (['call', 'email', 'sms'] as const)[i % 3], at: i * 4e4 }));
+    const ixs: InteractionRef[] = Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, threadId: `t${i % 20}`, channel: (['call', 'email', 'sms'] as const)[i % 3]!, at: i * 4e4 }));
     const n = 20_000;
     const d0 = performance.now();
     for (let i = 0; i < n; i++) decideThread({ id: `new${i}`, channel: 'chat', at: 3e7 + i }, threads, ixs, { threadWindowDays: 7 });

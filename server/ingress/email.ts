@@ -37,7 +37,7 @@ function allAddresses(a: AddressObject | AddressObject[] | undefined): string[] 
 
 /** Message-IDs are compared in their canonical `<local@domain>` form, case of the domain aside. */
 export function canonicalMessageId(raw: string): string | undefined {
-  const m = /<?([^<>\s\u0000]{1,400}@[^<>\s\u0000]{1,255})>?/.exec(raw.trim());
+  const m = /<?([^<>\s]{1,400}@[^<>\s]{1,255})>?/.exec(raw.replaceAll('\u0000', '').trim());
   return m ? `<${m[1]}>` : undefined;
 }
 

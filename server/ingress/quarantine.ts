@@ -11,6 +11,6 @@ export async function quarantine(db: Db, q: { tenantId?: string | undefined; cha
   const buf = Buffer.isBuffer(q.raw) ? q.raw : Buffer.from(q.raw, 'utf8');
   await db.query(
     'insert into ingress_quarantine (id, tenant_id, channel, code, reason, raw) values ($1, $2, $3, $4, $5, $6)',
-    [newId(), q.tenantId ?? null, q.channel, q.code, q.reason.slice(0, 1000).replace(/\u0000/g, '\uFFFD'), buf.subarray(0, QUARANTINE_MAX_BYTES)],
+    [newId(), q.tenantId ?? null, q.channel, q.code, q.reason.slice(0, 1000).replaceAll('\u0000', '\uFFFD'), buf.subarray(0, QUARANTINE_MAX_BYTES)],
   );
 }

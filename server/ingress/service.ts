@@ -59,7 +59,7 @@ const TEXT_LIMIT = 200_000;
  * (and lone surrogates, which JSON cannot round-trip) rather than refuse the customer's message.
  */
 export function storable<T>(v: T): T {
-  if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') as T;
+  if (typeof v === 'string') return v.replaceAll('\u0000', '\uFFFD').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') as T;
   if (Array.isArray(v)) return v.map(storable) as T;
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storable(x)])) as T;
   return v;
