@@ -70,7 +70,7 @@ export async function startKamailio(opts: { domain?: string } = {}): Promise<Kam
   let logText = '';
 
   const start = async () => {
-    if (child && child.exitCode === null) return;
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const proc = spawn(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', pidFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     proc.stderr?.on('data', (b: Buffer) => {
