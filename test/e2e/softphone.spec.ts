@@ -153,6 +153,7 @@ test('attended transfer: B consults C with A on hold, then joins A to C with Rep
   const aToC = a.page.locator(`[data-testid="call-card"][data-state="active"][data-remote="${c.ext}"]`);
   const cToA = c.page.locator(`[data-testid="call-card"][data-state="active"][data-remote="${a.ext}"]`);
   await expect(aToC).toBeVisible({ timeout: 15_000 });
+  await expect(a.call('active')).toHaveCount(1);
   await expect(cToA).toBeVisible({ timeout: 15_000 });
   await expectMediaFlowing(aToC);
   await expectMediaFlowing(cToA);

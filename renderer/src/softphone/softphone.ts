@@ -565,6 +565,13 @@ export class Softphone {
     // We are the transferee: follow the REFER with a new call, which reports progress back by NOTIFY.
     const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: this.mediaOptions() });
     const next = this.addCall(inviter, 'outbound', { pop: rec.view.pop });
+    // An attended transfer's Refer-To names the target's device (its contact), not its AOR; SIP.js
+    // puts the target's identity in the display name ("Name" or "user@domain"): show that instead of
+    // a random contact token.
+    const referName = referral.referTo.displayName;
+    const aor = referName ? /^([A-Za-z0-9._+-]{1,64})@([A-Za-z0-9.-]{1,253})$/.exec(referName) : null;
+    if (aor) this.updateCall(next.view.id, { remote: { user: aor[1]!, e164: callerE164(aor[1], this.opts.region), uri: `sip:${referName}` } });
+    else if (referName) this.updateCall(next.view.id, { remote: { ...next.view.remote, displayName: referName } });
     this.log(rec, 'transfer', { kind: referral.replaces ? 'attended' : 'blind', role: 'transferee', to: next.view.remote.user });
     await inviter.invite().catch((err: unknown) => {
       this.updateCall(next.view.id, { endReason: err instanceof Error ? err.message : String(err) });
