@@ -75,7 +75,7 @@ test('customer timeline: one thread, three channels, two hops, sanitized email, 
   await page.getByLabel('Email').fill('maya@demo.threadline');
   await page.getByLabel('Password').fill('threadline-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.keyboard.press('Alt+2');
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click({ timeout: 60_000 });
   await page.getByLabel('Find a customer').fill('Alice');
   await page.getByRole('list', { name: 'Customers' }).getByRole('button', { name: /Alice Fenwick/ }).click({ timeout: 60_000 });
 
@@ -121,4 +121,35 @@ test('customer timeline: one thread, three channels, two hops, sanitized email, 
   const shot = testInfo.outputPath('timeline.png');
   await page.screenshot({ path: shot, fullPage: false });
   await testInfo.attach('timeline', { path: shot, contentType: 'image/png' });
+});
+
+test('a long history stays virtualized, search reaches old messages, and a draft survives a reload', async ({ page }) => {
+  test.setTimeout(180_000);
+  for (let i = 0; i < 400; i++) {
+    const res = await postWebhook(server.url, 'sms', JSON.stringify({ from: '+447700900321', to: '+447700900000', text: i === 3 ? 'My meter serial is MTR-00042-X' : `Update ${i} on the outage` }), { key: `long-${i}` });
+    expect(res.status).toBe(201);
+  }
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(web.url);
+  await page.getByLabel('Email').fill('maya@demo.threadline');
+  await page.getByLabel('Password').fill('threadline-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click({ timeout: 60_000 });
+  await page.getByLabel('Find a customer').fill('900321');
+  await page.getByRole('list', { name: 'Customers' }).getByRole('button').first().click({ timeout: 60_000 });
+  await expect(page.getByText('400 contacts')).toBeVisible({ timeout: 60_000 });
+  const rendered = await page.getByTestId('timeline').getByTestId('message').count();
+  expect(rendered).toBeGreaterThan(0);
+  expect(rendered).toBeLessThan(60);
+  await page.getByLabel('Search this customer’s history').fill('MTR-00042');
+  await expect(page.getByTestId('search-count')).toHaveText('1 of 1');
+  await expect(page.getByTestId('timeline').getByText('My meter serial is MTR-00042-X')).toBeVisible();
+
+  const box = page.getByRole('form', { name: 'Reply' }).getByRole('textbox');
+  await box.fill('Half-written answer about the outage');
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click({ timeout: 60_000 });
+  await page.getByLabel('Find a customer').fill('900321');
+  await page.getByRole('list', { name: 'Customers' }).getByRole('button').first().click({ timeout: 60_000 });
+  await expect(page.getByRole('form', { name: 'Reply' }).getByRole('textbox')).toHaveValue('Half-written answer about the outage', { timeout: 30_000 });
 });
