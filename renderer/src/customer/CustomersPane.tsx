@@ -49,7 +49,7 @@ function CustomerHeader({ data, onLink, undo }: { data: TimelineData; onLink(kin
         <ul aria-label="Identities" className="mt-1.5 flex flex-wrap gap-1.5">
           {c.identities.map((i) => (
             <li key={`${i.kind}:${i.value}`} className="rounded-md bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700">
-              <span className="mr-1 font-sans font-semibold text-slate-500">{i.kind}</span>{i.value}
+              <span className="mr-1 font-sans font-semibold text-slate-600">{i.kind}</span>{i.value}
             </li>
           ))}
         </ul>

@@ -124,7 +124,7 @@ function ThreadRow({ item }: { item: Extract<TimelineItem, { type: 'thread' }> }
   const status = t.status === 'resolved' ? 'bg-emerald-100 text-emerald-800' : t.status === 'pending' ? 'bg-amber-100 text-amber-800' : 'bg-sky-100 text-sky-800';
   return (
     <div data-testid="thread" className="mt-4 flex items-center gap-3 border-b border-slate-200 pb-2 first:mt-0">
-      <h3 className="text-base font-semibold text-slate-900">{t.subject ?? 'Conversation'}</h3>
+      <h2 className="text-base font-semibold text-slate-900">{t.subject ?? 'Conversation'}</h2>
       <span className={`rounded-full px-2 py-0.5 text-xs font-semibold capitalize ${status}`}>{t.status}</span>
       <span className="text-xs text-slate-500">{item.interactionCount} interaction{item.interactionCount === 1 ? '' : 's'} · {item.channels.map((c) => CHANNEL_LABEL[c]).join(' → ')}</span>
       <span className="ml-auto text-xs text-slate-500">since {new Date(t.openedAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} {formatClock(t.openedAt)}</span>
@@ -161,7 +161,7 @@ export function Timeline({ items, highlightKeys, focusIndex }: TimelineProps) {
           const item = items[v.index]!;
           const hl = highlightKeys?.has(item.key) ?? false;
           return (
-            <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="absolute left-0 top-0 w-full pb-2" style={{ transform: `translateY(${v.start}px)` }}>
+            <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} role="article" aria-posinset={v.index + 1} aria-setsize={items.length} className="absolute left-0 top-0 w-full pb-2" style={{ transform: `translateY(${v.start}px)` }}>
               {item.type === 'thread' && <ThreadRow item={item} />}
               {item.type === 'interaction' && <InteractionRow item={item} highlight={hl} />}
               {item.type === 'event' && <EventRow item={item} highlight={hl} />}

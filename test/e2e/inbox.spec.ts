@@ -1,0 +1,38 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, signIn, test } from './fixtures';
+
+test('the inbox puts waiting customers first and opens their whole thread from the keyboard', async ({ page, stack }, testInfo) => {
+  await page.setViewportSize({ width: 1600, height: 950 });
+  await signIn(page, stack.webUrl, 'maya@demo.threadline');
+  const list = page.getByRole('listbox', { name: 'Conversations' });
+  await expect(list.getByRole('option').first()).toBeVisible();
+  await expect(page.getByTestId('inbox-summary')).toContainText(/\d+ waiting/);
+
+  // Waiting conversations sort before finished ones.
+  const firstText = await list.getByRole('option').first().innerText();
+  expect(firstText).toMatch(/Waiting|SLA/);
+
+  await list.focus();
+  await page.keyboard.press('ArrowDown');
+  const selected = list.locator('[aria-selected="true"]');
+  await expect(selected).toHaveCount(1);
+  const name = (await selected.locator('span.font-medium').first().innerText()).trim();
+  await expect(page.getByTestId('customer-name')).toHaveText(name);
+  await expect(page.getByRole('region', { name: `Customer ${name}` })).toBeVisible();
+
+  const notices = page.getByRole('region', { name: 'Notices' });
+  // Maya works Billing and Moving Home; the demo outage notice targets Outages & Faults only.
+  await expect(notices).toHaveCount(0);
+
+  const shot = testInfo.outputPath('inbox.png');
+  await page.screenshot({ path: shot });
+  await testInfo.attach('inbox', { path: shot, contentType: 'image/png' });
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ") + " " + n.failureSummary).join(" | ")}`)).toEqual([]);
+});
+
+test('an agent on the affected queue sees the outage broadcast', async ({ page, stack }) => {
+  await signIn(page, stack.webUrl, 'jonas@demo.threadline');
+  const notices = page.getByRole('region', { name: 'Notices' });
+  await expect(notices).toContainText('Outage: Riverside district');
+});
