@@ -14,16 +14,22 @@ export interface SippResult {
  * 127.0.0.1:`proxyPort` (UDP). Resolves when sipp exits; exit code 0 means every step of the
  * scenario happened (INVITE answered, ACK, BYE answered).
  */
-export async function sippCall(opts: { proxyPort: number; extension: string; caller: string; callerName: string; timeoutSec?: number }): Promise<SippResult> {
+export async function sippCall(opts: {
+  proxyPort: number; extension: string; caller: string; callerName: string; timeoutSec?: number;
+  /** Several callers, one call each, in order (overrides caller). */
+  callers?: string[];
+  scenario?: 'uac-webrtc' | 'uac-ring-cancel';
+}): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tl-sipp-'));
   const inf = join(dir, 'callers.csv');
-  writeFileSync(inf, `SEQUENTIAL\n${opts.caller};${opts.callerName}\n`);
+  const callers = opts.callers ?? [opts.caller];
+  writeFileSync(inf, `SEQUENTIAL\n${callers.map((c) => `${c};${opts.callerName}`).join('\n')}\n`);
   const localPort = await freeUdpPort();
   const mediaPort = await freeUdpPort();
   const args = [
-    `127.0.0.1:${opts.proxyPort}`, '-sf', join(import.meta.dirname, 'uac-webrtc.xml'), '-inf', inf,
+    `127.0.0.1:${opts.proxyPort}`, '-sf', join(import.meta.dirname, `${opts.scenario ?? 'uac-webrtc'}.xml`), '-inf', inf,
     '-s', opts.extension, '-i', '127.0.0.1', '-p', String(localPort), '-mp', String(mediaPort),
-    '-m', '1', '-l', '1', '-timeout', `${opts.timeoutSec ?? 90}s`, '-timeout_error', '-nostdin', '-bg',
+    '-m', String(callers.length), '-l', '1', '-r', '2', '-timeout', `${opts.timeoutSec ?? 90}s`, '-timeout_error', '-nostdin', '-bg',
     '-trace_err', '-error_file', join(dir, 'errors.log'),
   ];
   // -bg forks; run in the foreground instead so we can wait for the result.

@@ -344,7 +344,7 @@ export class Softphone {
       await inv.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
-    const rec = this.addCall(inv, 'inbound', replaced ? { replaced: replaced.view.id, pop: replaced.view.pop } : {});
+    const rec = this.addCall(inv, 'inbound', replaced ? { replaced: replaced.view.id, pop: replaced.view.pop } : { invitedAtPerf: receivedAt });
     if (replaced) {
       // Attended transfer arriving here: this call takes over the consultation leg it replaces.
       await this.answer(rec.view.id);

@@ -77,8 +77,10 @@ export interface CallView {
   remote: RemoteParty;
   /** undefined while the lookup runs, null when nobody matched. */
   pop: ScreenPop | null | undefined;
-  /** INVITE received → screen pop shown, in ms. */
+  /** INVITE received → screen pop data ready, in ms. */
   popMs?: number;
+  /** performance.now() when the INVITE reached the phone, so a view can time its own render. */
+  invitedAtPerf?: number;
   held: boolean;
   muted: boolean;
   startedAt: number;
