@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useHeadset } from '../headset/use-headset';
 import { DTMF_TONES } from './dial-target';
 import type { Softphone } from './softphone';
 import type { CallView, PhoneSnapshot, RegistrationStatus } from './types';
@@ -255,12 +256,24 @@ function DeviceSettings({ phone, s }: { phone: Softphone; s: PhoneSnapshot }) {
             <option value="info">SIP INFO</option>
           </select>
         </label>
+        <HeadsetSetting phone={phone} />
         <label className="flex items-center gap-2 text-slate-700">
           <input type="checkbox" checked={s.doNotDisturb} onChange={(e) => phone.setDoNotDisturb(e.target.checked)} data-testid="dnd" />
           Do not disturb (callers hear busy)
         </label>
       </div>
     </details>
+  );
+}
+
+function HeadsetSetting({ phone }: { phone: Softphone }) {
+  const h = useHeadset(phone);
+  if (!h.supported) return <p className="text-slate-600">Headset buttons need WebHID (desktop app or Chromium).</p>;
+  return (
+    <div className="flex items-center justify-between gap-2 text-slate-700" data-testid="headset">
+      <span>Headset: {h.status.connected ? h.status.name : h.status.error ? `not connected (${h.status.error})` : 'none'}</span>
+      {!h.status.connected && <button type="button" className="rounded bg-slate-100 px-2 py-1 font-medium text-slate-800 hover:bg-slate-200" onClick={h.pick}>Connect headset</button>}
+    </div>
   );
 }
 
