@@ -19,7 +19,7 @@ beforeAll(async () => {
   w = { db, outbox, tenantId: 'demo' };
   await db.customers.insert({ ...base, id: 'c1', name: 'Ada Lovelace', company: 'Analytical Ltd', keyAccount: true, tier: 'platinum', identities: [{ kind: 'phone', value: '+447700900123' }], provisional: false });
   await db.identities.insert({ ...base, id: 'phone:+447700900123', kind: 'phone', value: '+447700900123', customerId: 'c1' });
-  await db.threads.insert({ ...base, id: 't1', customerId: 'c1', status: 'open', openedAt: 1, lastActivityAt: 5, subject: 'Meter reading' });
+  await db.threads.insert({ ...base, id: 't1', customerId: 'c1', status: 'open', openedAt: Date.now() - 60_000, lastActivityAt: Date.now() - 60_000, subject: 'Meter reading' });
   await db.events.insert({ ...base, id: 'e1', threadId: 't1', interactionId: 'i0', customerId: 'c1', kind: 'note', at: 4, body: { text: 'Asked for a callback' } });
 });
 afterAll(async () => {
@@ -46,7 +46,7 @@ describe('ReplicaScreenPop', () => {
 });
 
 describe('ReplicaCallLog', () => {
-  it('writes the call as an interaction in the customer thread with ordered, schema-valid events', async () => {
+  it('writes the call as an interaction in the customer\'s open thread with ordered, schema-valid events', async () => {
     const pop = await new ReplicaScreenPop(db, 'GB').lookup(remote('07700900123', '+447700900123'));
     const log = new ReplicaCallLog(w, 'agent-1');
     // Fired without awaiting, as the phone does: the sink must keep them in order.

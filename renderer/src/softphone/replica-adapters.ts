@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
-import { identityDocId } from '../../../shared/identity';
 import type { ReplicaDatabase } from '../replica/database';
 import { screenPop } from '../replica/screen-pop';
-import { addEvent, editDoc, writeLocal, type EventContext, type Writer } from '../replica/writes';
+import { logCallLocally } from '../customer/log-call';
+import { addEvent, editDoc, type EventContext, type Writer } from '../replica/writes';
 import type { CallLogEvent, CallLogSink, RemoteParty, ScreenPop, ScreenPopSource } from './types';
 
 /** Screen pop straight from the local replica: no network, so it works with the sync server down. */
@@ -42,6 +42,7 @@ interface Leg {
  * the replica first (the outbox marks it "not yet synced") and pushed by the sync client later.
  * Calls between agents' extensions have no customer and are not logged. An unknown caller becomes a
  * provisional customer, the same way channel ingress treats an unknown sender.
+ * Events of one call are chained so the interaction exists before its first event.
  */
 export class ReplicaCallLog implements CallLogSink {
   private legs = new Map<string, Leg>();
@@ -72,34 +73,13 @@ export class ReplicaCallLog implements CallLogSink {
   }
 
   private async open(e: CallLogEvent): Promise<EventContext> {
-    const at = this.now();
-    const t = this.w.tenantId;
-    const phone = e.remote.e164!;
-    let customerId = e.pop?.customerId;
-    let threadId = e.pop?.threadId;
-    if (!customerId) {
-      customerId = ulid(at);
-      await writeLocal(this.w, 'customers', {
-        id: customerId, tenantId: t, updatedAt: at, name: e.remote.displayName ?? phone,
-        identities: [{ kind: 'phone', value: phone }], provisional: true,
-      });
-      await writeLocal(this.w, 'identities', { id: identityDocId('phone', phone), tenantId: t, updatedAt: at, kind: 'phone', value: phone, customerId });
-    }
-    if (threadId) {
-      await editDoc(this.w, 'threads', threadId, { lastActivityAt: at, lastChannel: 'call', status: 'open' }).catch(() => undefined);
-    } else {
-      threadId = ulid(at);
-      await writeLocal(this.w, 'threads', {
-        id: threadId, tenantId: t, updatedAt: at, customerId, status: 'open', openedAt: at, lastActivityAt: at, lastChannel: 'call',
-        subject: `Call ${e.direction === 'inbound' ? 'from' : 'to'} ${phone}`,
-      });
-    }
-    const interactionId = ulid(at);
-    await writeLocal(this.w, 'interactions', {
-      id: interactionId, tenantId: t, updatedAt: at, threadId, customerId, channel: 'call', direction: e.direction,
-      agentId: this.agentId, state: 'offered', offeredAt: e.at, externalRef: e.sipCallId.slice(0, 500),
+    // Customer and thread are chosen by the same shared rule channel ingress uses (log-call.ts), so a
+    // call logged offline lands where the server would have put it.
+    const interactionId = ulid(this.now());
+    const r = await logCallLocally(this.w, {
+      interactionId, remote: e.remote.e164!, direction: e.direction, at: e.at, state: 'offered', agentId: this.agentId, callId: e.sipCallId.slice(0, 500),
     });
-    return { threadId, interactionId, customerId, authorId: this.agentId };
+    return { threadId: r.threadId, interactionId, customerId: r.customerId, authorId: this.agentId };
   }
 
   private async write(ctx: EventContext, e: CallLogEvent): Promise<void> {
