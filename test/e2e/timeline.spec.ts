@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { newId } from '../../shared/ids';
 import { loadConfig } from '../../server/config';
@@ -121,6 +122,9 @@ test('customer timeline: one thread, three channels, two hops, sanitized email, 
   const shot = testInfo.outputPath('timeline.png');
   await page.screenshot({ path: shot, fullPage: false });
   await testInfo.attach('timeline', { path: shot, contentType: 'image/png' });
+
+  const axe = await new AxeBuilder({ page }).include('[aria-label="Customer Alice Fenwick"]').analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => `${n.target.join(" ")} ${n.any.map((a) => a.message).join(";")}`).join(" | ")}`)).toEqual([]);
 });
 
 test('a long history stays virtualized, search reaches old messages, and a draft survives a reload', async ({ page }) => {

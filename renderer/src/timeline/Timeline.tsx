@@ -35,7 +35,7 @@ function duration(from?: number, to?: number): string | undefined {
 function EmailHtml({ html }: { html: string }) {
   // Sanitized on every render path: stored HTML is exactly what the sender wrote.
   const clean = useMemo(() => sanitizeEmailHtml(html), [html]);
-  return <div data-testid="email-html" className="email-body max-w-none text-sm leading-relaxed text-slate-800 [&_a]:text-sky-700 [&_a]:underline [&_[data-blocked-image]]:rounded [&_[data-blocked-image]]:bg-slate-100 [&_[data-blocked-image]]:px-1.5 [&_[data-blocked-image]]:py-0.5 [&_[data-blocked-image]]:text-xs [&_[data-blocked-image]]:text-slate-500 [&_p]:my-1" dangerouslySetInnerHTML={{ __html: clean }} />;
+  return <div data-testid="email-html" className="email-body max-w-none text-sm leading-relaxed text-slate-800 [&_a]:text-sky-700 [&_a]:underline [&_[data-blocked-image]]:rounded [&_[data-blocked-image]]:bg-slate-100 [&_[data-blocked-image]]:px-1.5 [&_[data-blocked-image]]:py-0.5 [&_[data-blocked-image]]:text-xs [&_[data-blocked-image]]:text-slate-600 [&_p]:my-1" dangerouslySetInnerHTML={{ __html: clean }} />;
 }
 
 function EventRow({ item, highlight }: { item: Extract<TimelineItem, { type: 'event' }>; highlight: boolean }) {
@@ -74,9 +74,9 @@ function EventRow({ item, highlight }: { item: Extract<TimelineItem, { type: 'ev
     <div className={`flex ${fromAgent ? 'justify-end' : 'justify-start'} pl-10`}>
       <article
         data-testid="message"
-        className={`max-w-[46rem] rounded-2xl px-4 py-2.5 shadow-sm ${fromAgent ? 'rounded-br-sm bg-sky-600 text-white' : 'rounded-bl-sm bg-white text-slate-900 ring-1 ring-slate-200'} ${ring}`}
+        className={`max-w-[46rem] rounded-2xl px-4 py-2.5 shadow-sm ${fromAgent ? 'rounded-br-sm bg-sky-700 text-white' : 'rounded-bl-sm bg-white text-slate-900 ring-1 ring-slate-200'} ${ring}`}
       >
-        <header className={`mb-1 flex items-center gap-2 text-xs ${fromAgent ? 'text-sky-100' : 'text-slate-500'}`}>
+        <header className={`mb-1 flex items-center gap-2 text-xs ${fromAgent ? 'text-sky-50' : 'text-slate-500'}`}>
           <span className="font-medium">{fromAgent ? (item.author ?? 'Agent') : 'Customer'}</span>
           <span>{formatClock(e.at)}</span>
         </header>
@@ -155,7 +155,7 @@ export function Timeline({ items, highlightKeys, focusIndex }: TimelineProps) {
 
   if (!items.length) return <p className="p-6 text-sm text-slate-500">No contacts yet.</p>;
   return (
-    <div ref={scrollRef} data-testid="timeline" role="feed" aria-label="Customer timeline" className="h-full overflow-auto px-5 py-4">
+    <div ref={scrollRef} tabIndex={0} data-testid="timeline" role="feed" aria-label="Customer timeline" className="h-full overflow-auto px-5 py-4">
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((v) => {
           const item = items[v.index]!;
