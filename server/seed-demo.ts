@@ -1,7 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import { newId } from '../shared/ids';
 import type {
-  AgentDoc, BroadcastDoc, Channel, ConfigDoc, CustomerDoc, EventDoc, IdentityDoc, InteractionDoc, ThreadDoc,
+  AgentDoc, BroadcastDoc, Channel, ConfigDoc, CustomerDoc, EventDoc, IdentityDoc, InteractionDoc, SurveyDoc, ThreadDoc,
 } from '../shared/model/documents';
 import type { Db } from './db';
 import { putDocs } from './doc-store';
@@ -103,6 +103,7 @@ export async function seedDemoTenant(db: Db, log: Logger, now: number = Date.now
   const threads: ThreadDoc[] = [];
   const interactions: InteractionDoc[] = [];
   const events: EventDoc[] = [];
+  const surveys: SurveyDoc[] = [];
   const startOfDay = now - 6 * 3_600_000;
   for (let i = 0; i < 36; i++) {
     const company = i < COMPANIES.length ? COMPANIES[i] : undefined;
@@ -132,22 +133,35 @@ export async function seedDemoTenant(db: Db, log: Logger, now: number = Date.now
       const done = !last || rand() < 0.7;
       // Whoever is still waiting got in touch minutes ago, as in a live queue, not hours ago.
       if (!done) at = Math.max(at, now - 15_000 - Math.floor(rand() * 240_000));
+      // Real days vary: answer within seconds to minutes, handle for 2–12 minutes, wrap up for ½–2½,
+      // and now and then a caller hangs up in the queue.
+      const abandoned = done && last && channel === 'call' && rand() < 0.25;
+      const answeredAt = done && !abandoned ? at + 5_000 + Math.floor(rand() * (channel === 'call' ? 60_000 : 1_200_000)) : undefined;
+      const endedAt = answeredAt !== undefined ? answeredAt + 120_000 + Math.floor(rand() * 600_000) : abandoned ? at + 40_000 : undefined;
+      const wrapupDoneAt = answeredAt !== undefined ? endedAt! + 30_000 + Math.floor(rand() * 120_000) : undefined;
       const ix: InteractionDoc = {
-        ...base, id: newId(at), threadId, customerId: id, channel, direction: 'inbound', queueId: queueIds.get(topic.queue),
-        agentId: done ? agentId : undefined, state: done ? 'done' : 'queued', offeredAt: at, answeredAt: done ? at + 20_000 : undefined,
-        endedAt: done ? at + 300_000 : undefined, wrapupDoneAt: done ? at + 360_000 : undefined,
+        ...base, id: newId(at), threadId, customerId: id, channel, direction: 'inbound',
+        queueId: queueIds.get(company ? 'key' : topic.queue),
+        agentId: answeredAt !== undefined ? agentId : undefined, state: abandoned ? 'abandoned' : done ? 'done' : 'queued',
+        offeredAt: at, answeredAt, endedAt, wrapupDoneAt,
         hopFrom: prev ? { channel: prev.channel, interactionId: prev.id, at } : undefined,
       };
       interactions.push(ix);
       const line = topic.lines[k % topic.lines.length]!;
       events.push({ ...base, id: newId(at), threadId, interactionId: ix.id, customerId: id, kind: 'message', at, body: { from: 'customer', text: line } });
-      if (done) {
-        events.push({ ...base, id: newId(at + 300_000), threadId, interactionId: ix.id, customerId: id, kind: 'wrapup', at: at + 360_000, authorId: agentId, body: { reasons: [topic.reason], outcome: last ? 'resolved' : 'follow-up', firstContactResolution: channels.length === 1 } });
+      if (wrapupDoneAt !== undefined) {
+        events.push({ ...base, id: newId(wrapupDoneAt), threadId, interactionId: ix.id, customerId: id, kind: 'wrapup', at: wrapupDoneAt, authorId: agentId, body: { reasons: [topic.reason], outcome: last ? 'resolved' : 'follow-up', firstContactResolution: channels.length === 1 } });
+        // About half of customers answer the post-contact survey.
+        if (last && rand() < 0.5) {
+          surveys.push({ ...base, id: newId(wrapupDoneAt + 600_000), interactionId: ix.id, customerId: id, csat: 3 + Math.floor(rand() * 3), effort: 1 + Math.floor(rand() * 4) });
+        }
       }
       prev = ix;
       at += 45 * 60_000;
     });
     const stillOpen = interactions[interactions.length - 1]!.state !== 'done';
+    const lastIx = interactions[interactions.length - 1]!;
+    at = Math.max(lastIx.offeredAt ?? 0, lastIx.wrapupDoneAt ?? lastIx.endedAt ?? 0);
     threads.push({ ...base, id: threadId, customerId: id, subject: topic.reason, status: stillOpen ? 'open' : 'resolved', openedAt: opened, lastActivityAt: at, lastChannel: channels[channels.length - 1] });
   }
 
@@ -170,6 +184,7 @@ export async function seedDemoTenant(db: Db, log: Logger, now: number = Date.now
     await putDocs(tx, 'interactions', interactions);
     await putDocs(tx, 'events', events);
     await putDocs(tx, 'broadcasts', broadcasts);
+    await putDocs(tx, 'surveys', surveys);
   });
   log.info({ tenant: t, customers: customers.length, threads: threads.length, users: users.length }, 'seeded demo tenant');
   return true;

@@ -7,6 +7,7 @@ import { CustomersPane } from './customer/CustomersPane';
 import { ScreenPopPanel } from './sync-status/ScreenPopPanel';
 import { SyncBadge } from './sync-status/SyncBadge';
 import { InboxView } from './workspace/InboxView';
+import { QueueBoard } from './workspace/QueueBoard';
 import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
 import { WithPhone } from './softphone/WithPhone';
 
@@ -50,7 +51,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       main={
         <section aria-labelledby="pane-title">
           <h1 id="pane-title" className="text-xl font-semibold">{current.label}</h1>
-          {active !== 'inbox' && <p className="mt-2 text-sm text-slate-600">
+          {active === 'settings' && <p className="mt-2 text-sm text-slate-600">
             {status.state === 'connected'
               ? `Connected to ${info?.serverUrl} (server ${status.version}, ${status.database}).`
               : status.state === 'offline'
@@ -58,6 +59,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
                 : 'Connecting to the server…'}
           </p>}
           {active === 'inbox' && <div className="mt-4"><InboxView db={ws.db} tokens={ws.tokens} agentId={ws.session.user.agentId} online={status.state === 'connected'} /></div>}
+          {active === 'queues' && <div className="mt-4"><QueueBoard db={ws.db} /></div>}
           {active === 'customers' && <div className="mt-4"><ScreenPopPanel ws={ws} /></div>}
           {active === 'customers' && <div className="mt-6"><CustomersPane tokens={ws.tokens} replica={ws.db} online={status.state === 'connected'} /></div>}
         </section>

@@ -36,3 +36,19 @@ test('an agent on the affected queue sees the outage broadcast', async ({ page, 
   const notices = page.getByRole('region', { name: 'Notices' });
   await expect(notices).toContainText('Outage: Riverside district');
 });
+
+test('the queues board shows live waiting counts and today’s KPIs from the replica', async ({ page, stack }, testInfo) => {
+  await page.setViewportSize({ width: 1600, height: 950 });
+  await signIn(page, stack.webUrl, 'luis@demo.threadline');
+  await page.keyboard.press('Alt+3');
+  const queues = page.getByRole('list', { name: 'Queues' });
+  await expect(queues.getByRole('listitem')).toHaveCount(4);
+  await expect(queues).toContainText('Billing & Payments');
+  const kpis = page.getByRole('definition');
+  await expect(kpis.first()).toHaveText(/^\d+%$/);
+  const shot = testInfo.outputPath('queues.png');
+  await page.screenshot({ path: shot });
+  await testInfo.attach('queues', { path: shot, contentType: 'image/png' });
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+});
