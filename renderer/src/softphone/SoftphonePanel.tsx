@@ -86,7 +86,8 @@ function RegistrationBar({ s }: { s: PhoneSnapshot }) {
 
 function ScreenPopCard({ call }: { call: CallView }) {
   if (call.pop === undefined) return <p className="text-xs text-slate-600">Looking up caller…</p>;
-  if (call.pop === null) return <p className="text-xs text-slate-600" data-testid="screen-pop-unknown">No customer record for this caller.</p>;
+  if (call.pop === null && !call.remote.e164) return <p className="text-xs text-slate-600" data-testid="screen-pop-internal">Internal call · extension {call.remote.user}</p>;
+  if (call.pop === null) return <p className="text-xs text-slate-600" data-testid="screen-pop-unknown">New caller: no customer record for this number yet.</p>;
   const p = call.pop;
   return (
     <div className="rounded-md border border-slate-200 bg-white p-2 text-xs text-slate-700" data-testid="screen-pop" data-customer-id={p.customerId}>
