@@ -160,6 +160,24 @@ export const ingressRoutes: FastifyPluginAsync<IngressRouteDeps> = async (app, d
     return withTenant(db, ctx.tenantId, (tx) => undoAction(tx, ctx.tenantId, ctx.userId, id));
   });
 
+  // Attachments leave only as downloads: a customer's HTML or SVG "attachment" must never render in our origin.
+  app.get('/attachments/:id', async (req, reply) => {
+    const ctx = await auth(req);
+    const { id } = parse(IdParam, req.params);
+    const row = await withTenant(db, ctx.tenantId, async (tx) => (await tx.query<{ filename: string | null; content_type: string; content: Uint8Array; sha256: string }>(
+      'select filename, content_type, content, sha256 from ingress_attachments where tenant_id = $1 and id = $2', [ctx.tenantId, id]))[0]);
+    if (!row) throw new AppError(ErrorCode.NOT_FOUND, `no attachment ${id}`);
+    const name = (row.filename ?? 'attachment').replace(/[^\w.\- ]+/g, '_').slice(0, 120) || 'attachment';
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(row.filename ?? name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('x-original-content-type', row.content_type.replace(/[^\w./+-]/g, ''))
+      .header('etag', `"${row.sha256}"`)
+      .send(Buffer.from(row.content));
+  });
+
   app.post('/threads/:id/replies', async (req, reply) => {
     const ctx = await auth(req);
     const { id } = parse(IdParam, req.params);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postWebhook, sendMail, startIngressStack, SUPPORT, type IngressStack } from './ingress-setup';
+import { bearer, loginAs, postWebhook, sendMail, startIngressStack, SUPPORT, type IngressStack } from './ingress-setup';
 
 /** Hostile input at every ingress border: clean, coded refusals; nothing half-written; nothing lost. */
 let stack: IngressStack;
@@ -56,6 +56,14 @@ describe('SMTP ingress under hostile mail', () => {
     const [row] = await stack.db.query<{ content: Uint8Array; size: number; filename: string }>(`select content, size, filename from ingress_attachments where filename = 'small.jpg'`);
     expect(Buffer.from(row!.content).equals(small)).toBe(true);
     expect(row!.size).toBe(small.length);
+    // It comes back byte-exact, only ever as a download.
+    const [att] = await stack.db.query<{ id: string }>(`select id from ingress_attachments where filename = 'small.jpg'`);
+    const res = await fetch(`${stack.url}/attachments/${att!.id}`, { headers: bearer(await loginAs(stack.url)) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="small\.jpg"/);
+    expect(Buffer.from(await res.arrayBuffer()).equals(small)).toBe(true);
+    expect((await fetch(`${stack.url}/attachments/${att!.id}`)).status).toBe(401);
   });
 
   it('takes broken MIME without crashing, keeping what can be read', async () => {

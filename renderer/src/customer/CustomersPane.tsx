@@ -98,6 +98,17 @@ export function CustomerView({ source, customerId, online }: { source: CustomerS
     .sort((a, b) => (b.offeredAt ?? 0) - (a.offeredAt ?? 0))[0];
   const preferred: ReplyChannel | undefined = lastInbound?.channel === 'email' || lastInbound?.channel === 'sms' || lastInbound?.channel === 'chat' ? lastInbound.channel : undefined;
 
+  const download = useCallback((id: string, filename: string) => {
+    source.attachment(id).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = filename;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  }, [source]);
+
   if (error && !data) return <p role="alert" className="p-6 text-sm text-rose-700">Could not load this customer: {error}</p>;
   if (!data) return <p className="p-6 text-sm text-slate-500">Loading customer…</p>;
   return (
@@ -114,7 +125,7 @@ export function CustomerView({ source, customerId, online }: { source: CustomerS
         {query && <span className="text-xs text-slate-500" data-testid="search-count">{hits.length ? `${hitIndex + 1} of ${hits.length}` : 'No matches'}</span>}
         <span className="ml-auto flex items-center gap-1">{[...new Set(data.interactions.map((i) => i.channel))].map((c) => <ChannelBadge key={c} channel={c} />)}</span>
       </div>
-      <div className="min-h-0 flex-1"><Timeline items={items} highlightKeys={hitKeys} focusIndex={hits[hitIndex]?.index} /></div>
+      <div className="min-h-0 flex-1"><Timeline items={items} highlightKeys={hitKeys} focusIndex={hits[hitIndex]?.index} onDownload={download} /></div>
       {live && <Composer threadId={live.id} customer={data.customer} preferred={preferred} store={window.localStorage} online={online}
         send={async (channel, text) => { await source.reply(live.id, channel, text); reload(); }} />}
     </section>

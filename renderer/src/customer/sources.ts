@@ -17,6 +17,8 @@ export interface CustomerSource {
   reply(threadId: string, channel: ReplyChannel, text: string): Promise<void>;
   link(customerId: string, kind: IdentityKind, value: string): Promise<{ actionId: string }>;
   undo(actionId: string): Promise<void>;
+  /** An email attachment's bytes (always handed to the user as a download, never rendered). */
+  attachment(id: string): Promise<Blob>;
   /** Calls back when the underlying data changed (replica writes, synced pulls); returns an unsubscribe. */
   subscribe?(fn: () => void): () => void;
 }
@@ -45,6 +47,11 @@ export function httpCustomerSource(tokens: TokenStore): CustomerSource {
     },
     async undo(actionId) {
       await json(`/customer-actions/${encodeURIComponent(actionId)}/undo`, { method: 'POST', body: '{}' });
+    },
+    async attachment(id) {
+      const res = await tokens.authorizedFetch(`/attachments/${encodeURIComponent(id)}`);
+      if (!res.ok) throw await readApiError(res);
+      return res.blob();
     },
   };
 }

@@ -38,7 +38,7 @@ function EmailHtml({ html }: { html: string }) {
   return <div data-testid="email-html" className="email-body max-w-none text-sm leading-relaxed text-slate-800 [&_a]:text-sky-700 [&_a]:underline [&_[data-blocked-image]]:rounded [&_[data-blocked-image]]:bg-slate-100 [&_[data-blocked-image]]:px-1.5 [&_[data-blocked-image]]:py-0.5 [&_[data-blocked-image]]:text-xs [&_[data-blocked-image]]:text-slate-600 [&_p]:my-1" dangerouslySetInnerHTML={{ __html: clean }} />;
 }
 
-function EventRow({ item, highlight }: { item: Extract<TimelineItem, { type: 'event' }>; highlight: boolean }) {
+function EventRow({ item, highlight, onDownload }: { item: Extract<TimelineItem, { type: 'event' }>; highlight: boolean; onDownload?: DownloadFn | undefined }) {
   const e: EventDoc = item.event;
   const ring = highlight ? 'ring-2 ring-amber-400' : '';
   if (e.kind === 'wrapup') {
@@ -85,7 +85,12 @@ function EventRow({ item, highlight }: { item: Extract<TimelineItem, { type: 'ev
         {attachments.length > 0 && (
           <ul className="mt-2 flex flex-wrap gap-2">
             {attachments.map((a, i) => (
-              <li key={a.id ?? i} className="rounded-md bg-slate-100 px-2 py-1 text-xs text-slate-700">📎 {a.filename ?? 'attachment'}{a.size ? ` · ${Math.ceil(a.size / 1024)} KB` : ''}</li>
+              <li key={a.id ?? i}>
+                <button type="button" disabled={!a.id || !onDownload} onClick={() => a.id && onDownload?.(a.id, a.filename ?? 'attachment')}
+                  className="rounded-md bg-slate-100 px-2 py-1 text-xs text-slate-700 hover:bg-slate-200 disabled:cursor-default" title="Download">
+                  📎 {a.filename ?? 'attachment'}{a.size ? ` · ${Math.ceil(a.size / 1024)} KB` : ''}
+                </button>
+              </li>
             ))}
           </ul>
         )}
@@ -132,7 +137,10 @@ function ThreadRow({ item }: { item: Extract<TimelineItem, { type: 'thread' }> }
   );
 }
 
+export type DownloadFn = (attachmentId: string, filename: string) => void;
+
 export interface TimelineProps {
+  onDownload?: DownloadFn | undefined;
   items: readonly TimelineItem[];
   highlightKeys?: ReadonlySet<string>;
   /** Scrolls this item into view (a search hit). */
@@ -140,7 +148,7 @@ export interface TimelineProps {
 }
 
 /** Virtualized: a long-standing customer can have years of contacts; only what is on screen renders. */
-export function Timeline({ items, highlightKeys, focusIndex }: TimelineProps) {
+export function Timeline({ items, highlightKeys, focusIndex, onDownload }: TimelineProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -164,7 +172,7 @@ export function Timeline({ items, highlightKeys, focusIndex }: TimelineProps) {
             <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} role="article" aria-posinset={v.index + 1} aria-setsize={items.length} className="absolute left-0 top-0 w-full pb-2" style={{ transform: `translateY(${v.start}px)` }}>
               {item.type === 'thread' && <ThreadRow item={item} />}
               {item.type === 'interaction' && <InteractionRow item={item} highlight={hl} />}
-              {item.type === 'event' && <EventRow item={item} highlight={hl} />}
+              {item.type === 'event' && <EventRow item={item} highlight={hl} onDownload={onDownload} />}
             </div>
           );
         })}
