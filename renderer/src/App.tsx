@@ -8,6 +8,7 @@ import { ScreenPopPanel } from './sync-status/ScreenPopPanel';
 import { SyncBadge } from './sync-status/SyncBadge';
 import { InboxView } from './workspace/InboxView';
 import { QueueBoard } from './workspace/QueueBoard';
+import { WrapupPanel } from './workspace/WrapupPanel';
 import { PhoneStatus, SoftphonePanel } from './softphone/SoftphonePanel';
 import { WithPhone } from './softphone/WithPhone';
 
@@ -15,6 +16,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
   const [info, setInfo] = useState<AppInfo>();
   const [policy, setPolicy] = useState<PolicyState>();
   const [active, setActive] = useState('inbox');
+  const [inboxThread, setInboxThread] = useState<string>();
   const status = useServerStatus(info?.serverUrl);
 
   useEffect(() => {
@@ -58,7 +60,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
                 ? `Cannot reach ${info?.serverUrl}: ${status.reason}. Work continues on this machine.`
                 : 'Connecting to the server…'}
           </p>}
-          {active === 'inbox' && <div className="mt-4"><InboxView db={ws.db} tokens={ws.tokens} agentId={ws.session.user.agentId} online={status.state === 'connected'} /></div>}
+          {active === 'inbox' && <div className="mt-4"><InboxView db={ws.db} tokens={ws.tokens} agentId={ws.session.user.agentId} online={status.state === 'connected'} selected={inboxThread} onSelect={setInboxThread} /></div>}
           {active === 'queues' && <div className="mt-4"><QueueBoard db={ws.db} /></div>}
           {active === 'customers' && <div className="mt-4"><ScreenPopPanel ws={ws} /></div>}
           {active === 'customers' && <div className="mt-6"><CustomersPane tokens={ws.tokens} replica={ws.db} online={status.state === 'connected'} /></div>}
@@ -67,8 +69,9 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       side={
         <div>
           {phone && <div className="mb-4 border-b border-slate-200 pb-4"><SoftphonePanel phone={phone} /></div>}
-          <h2 className="text-sm font-semibold text-slate-700">Customer</h2>
-          <p className="mt-2 text-sm text-slate-500">No customer selected.</p>
+          {active === 'inbox' && inboxThread
+            ? <WrapupPanel key={inboxThread} writer={ws.writer} threadId={inboxThread} agentId={ws.session.user.agentId} />
+            : <p className="text-sm text-slate-600">Choose a conversation to wrap it up here (Alt+W).</p>}
           {policy && policy.source !== 'none' && (
             <p className="mt-4 text-xs text-slate-500">Some settings are managed by your IT department ({policy.lockedKeys.join(', ')}).</p>
           )}

@@ -52,3 +52,41 @@ test('the queues board shows live waiting counts and today’s KPIs from the rep
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
 });
+
+test('wrap-up from the keyboard: reasons from the business list, saved locally and synced', async ({ page, stack }) => {
+  await signIn(page, stack.webUrl, 'maya@demo.threadline');
+  const list = page.getByRole('listbox', { name: 'Conversations' });
+  await list.focus();
+  await page.keyboard.press('ArrowDown');
+  const wrapup = page.getByRole('form', { name: 'Wrap-up' });
+  await expect(wrapup).toBeVisible();
+
+  // Nothing chosen: a clear error, nothing written.
+  await wrapup.getByRole('button', { name: /Save wrap-up/ }).click();
+  await expect(wrapup.getByRole('alert')).toHaveText('choose at least one contact reason');
+
+  await page.keyboard.press('Alt+w');
+  await expect(wrapup.getByRole('checkbox', { name: 'Bill explanation' })).toBeFocused();
+  await page.keyboard.press('Space');
+  await wrapup.getByLabel('Outcome').selectOption('follow-up');
+  await wrapup.getByLabel('Wrap-up note').fill('Explained the estimated reading; customer sends a photo of the meter.');
+  await page.keyboard.press('Control+Enter');
+  await expect(wrapup.getByRole('status')).toContainText('Bill explanation · Follow-up needed');
+  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
+
+  // The server has it, in the one wrap-up format.
+  const login = await fetch(new URL('/auth/login', stack.server.url), {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: 'demo', email: 'luis@demo.threadline', password: 'threadline-demo' }),
+  }).then((r) => r.json() as Promise<{ accessToken: string }>);
+  let found: Record<string, unknown> | undefined;
+  for (let seq = 0, more = true; more;) {
+    const page_ = await fetch(new URL(`/sync/events/pull?seq=${seq}&limit=5000`, stack.server.url), { headers: { authorization: `Bearer ${login.accessToken}` } })
+      .then((r) => r.json() as Promise<{ documents: Array<{ kind: string; body: Record<string, unknown> }>; checkpoint: { seq: number } }>);
+    found ??= page_.documents.find((d) => d.kind === 'wrapup' && String(d.body.notes ?? '').startsWith('Explained the estimated reading'))?.body;
+    more = page_.documents.length > 0 && page_.checkpoint.seq > seq;
+    seq = page_.checkpoint.seq;
+  }
+  expect(found).toMatchObject({ reasons: ['Bill explanation'], outcome: 'follow-up', reasonListVersion: 1 });
+  expect((found!.reasonIds as string[]).length).toBe(1);
+});

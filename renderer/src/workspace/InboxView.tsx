@@ -11,7 +11,17 @@ import { useNow, useReplicaQuery } from './use-replica-query';
 const RECENT_MS = 7 * 86_400_000;
 
 /** The agent's working view: notices, the conversations that need them, and the chosen customer's whole thread. */
-export function InboxView({ db, tokens, agentId, online }: { db: ReplicaDatabase; tokens: TokenStore; agentId?: string | undefined; online: boolean }) {
+export interface InboxViewProps {
+  db: ReplicaDatabase;
+  tokens: TokenStore;
+  agentId?: string | undefined;
+  online: boolean;
+  /** Selection is the caller's, so the side pane can wrap up the same conversation. */
+  selected: string | undefined;
+  onSelect(threadId: string): void;
+}
+
+export function InboxView({ db, tokens, agentId, online, selected, onSelect }: InboxViewProps) {
   const now = useNow();
   const [since] = useState(() => Date.now() - RECENT_MS);
   const threads = useReplicaQuery(() => db.threads.find({ selector: { lastActivityAt: { $gte: since } } }), [db, since]);
@@ -29,7 +39,6 @@ export function InboxView({ db, tokens, agentId, online }: { db: ReplicaDatabase
     [threads, interactions, customers, queues, Math.floor(now / 60_000)],
   );
   const notices = useMemo(() => activeBroadcasts(broadcasts, now, myQueues), [broadcasts, now, myQueues]);
-  const [selected, setSelected] = useState<string>();
   const selectedRow = rows.find((r) => r.threadId === selected);
   const source = useMemo(() => replicaCustomerSource(db, tokens), [db, tokens]);
   const waiting = rows.filter((r) => r.waitingSince !== undefined).length;
@@ -46,7 +55,7 @@ export function InboxView({ db, tokens, agentId, online }: { db: ReplicaDatabase
             {' · '}{rows.length} conversations this week
           </p>
           <div className="min-h-0 flex-1">
-            <InboxList rows={rows} now={now} selectedThreadId={selected} onSelect={(r) => setSelected(r.threadId)} />
+            <InboxList rows={rows} now={now} selectedThreadId={selected} onSelect={(r) => onSelect(r.threadId)} />
           </div>
         </div>
         <div className="min-h-0 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
