@@ -8,6 +8,7 @@ import { newId } from '../../shared/ids';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { startServer, type RunningServer } from '../../server/server';
+import { verifySignature } from '../../server/ingress/webhooks';
 import { startWebHost } from '../../scripts/web-host';
 import { bearer, loginAs, postWebhook, SECRET, sendMail, SUPPORT } from '../integration/ingress-setup';
 
@@ -30,6 +31,13 @@ test.beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => { body += c.toString(); });
     req.on('end', () => {
+      // The provider bridge checks our signature exactly as we check theirs.
+      try {
+        verifySignature(SECRET, { timestamp: String(req.headers['x-threadline-timestamp']), signature: String(req.headers['x-threadline-signature']) }, body);
+      } catch {
+        res.writeHead(401).end();
+        return;
+      }
       outbound.push(JSON.parse(body) as Record<string, unknown>);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `SMS-OUT-${outbound.length}` }));
     });
