@@ -106,6 +106,26 @@ test('A calls B: ring with identity, answer, two-way media, hold, mute, DTMF, ha
   await expect(b.call('ended')).toBeVisible();
 });
 
+test('tel:/sip: links dial: one handed over at launch (?dial=) and one clicked in the page', async ({ sip }) => {
+  const a = await agent(sip.webUrl, 'maya');
+  const b = await openAgent(sip.webUrl, { ...DEMO_AGENTS.jonas, extraQuery: { dial: `sip:${a.ext}` } });
+  open.push(b);
+  // The link arrived before the phone registered; it is dialled once registration completes.
+  await expect(a.call('ringing')).toHaveAttribute('data-remote', b.ext, { timeout: 20_000 });
+  await a.call('ringing').getByTestId('decline').click();
+  await expect(b.call('ended')).toBeVisible({ timeout: 10_000 });
+
+  await b.page.evaluate((ext) => {
+    const link = document.createElement('a');
+    link.href = `tel:${ext}`;
+    link.textContent = 'Call Maya';
+    document.querySelector('main')!.append(link);
+  }, a.ext);
+  await b.page.getByRole('link', { name: 'Call Maya' }).click();
+  await expect(a.call('ringing')).toBeVisible({ timeout: 15_000 });
+  await expect(b.call('dialing')).toBeVisible();
+});
+
 async function connect(a: Agent, b: Agent) {
   await dial(a, b.ext);
   await b.call('ringing').getByTestId('answer').click({ timeout: 15_000 });

@@ -17,6 +17,7 @@ describe('parseDialTarget', () => {
   it('accepts tel: links in any spelling', () => {
     expect(parseDialTarget('tel:+1-202-555-0143', opts)).toMatchObject({ ok: true, e164: '+12025550143' });
     expect(parseDialTarget('tel:00442079460958;phone-context=x', opts)).toMatchObject({ ok: true, e164: '+442079460958' });
+    expect(parseDialTarget('tel:1002', opts)).toMatchObject({ ok: true, uri: 'sip:1002@threadline.test', kind: 'extension' });
   });
 
   it('keeps sip: links to other domains and strips parameters', () => {

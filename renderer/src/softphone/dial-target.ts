@@ -31,7 +31,12 @@ export function parseDialTarget(raw: string, opts: { region: string; domain: str
   }
 
   const tel = /^tel:([^;]+)/i.exec(input);
-  if (tel) return phone(tel[1]!, opts);
+  if (tel) {
+    // A tel: link to a short number is an internal extension (RFC 3966 local number).
+    const local = tel[1]!.replace(/[\s().\-/]/g, '');
+    if (EXTENSION.test(local)) return { ok: true, uri: `sip:${local}@${opts.domain}`, display: local, kind: 'extension' };
+    return phone(tel[1]!, opts);
+  }
 
   const compact = input.replace(/[\s().\-/]/g, '');
   if (EXTENSION.test(compact)) return { ok: true, uri: `sip:${compact}@${opts.domain}`, display: compact, kind: 'extension' };

@@ -47,14 +47,21 @@ export function useSoftphone(opts: {
     p.start();
     setPhone(p);
     const offResume = bridge.on('resume', () => p.reconnectNow());
-    const offDial = bridge.on('dial', ({ kind, target }) => {
-      void p.dial(`${kind}:${target}`).catch((err: unknown) => console.warn('[softphone] dial link refused', err));
-    });
+    const offDial = bridge.on('dial', ({ kind, target }) => dialWhenReady(p, `${kind}:${target}`));
+    // Any tel:/sip: link inside the app (a customer record, an email, an article) dials here.
+    const onClick = (e: MouseEvent) => {
+      const a = e.target instanceof Element ? e.target.closest('a[href^="tel:"], a[href^="sip:"], a[href^="sips:"]') : null;
+      if (!a) return;
+      e.preventDefault();
+      dialWhenReady(p, a.getAttribute('href') ?? '');
+    };
+    document.addEventListener('click', onClick);
     const online = () => p.reconnectNow();
     window.addEventListener('online', online);
     return () => {
       offResume();
       offDial();
+      document.removeEventListener('click', onClick);
       window.removeEventListener('online', online);
       void p.stop();
       setPhone(undefined);
@@ -64,4 +71,17 @@ export function useSoftphone(opts: {
   }, [bridge, servers, key, region, screenPop, callLog]);
 
   return phone;
+}
+
+/** A link can arrive before the phone has registered (app launched by a tel: link): dial once it has. */
+function dialWhenReady(p: Softphone, target: string, timeoutMs = 30_000): void {
+  const go = () => void p.dial(target).catch((err: unknown) => console.warn('[softphone] dial link refused', err));
+  if (p.snapshot().registration.state === 'registered') return go();
+  const timer = setTimeout(() => off(), timeoutMs);
+  const off = p.subscribe((s) => {
+    if (s.registration.state !== 'registered') return;
+    clearTimeout(timer);
+    off();
+    go();
+  });
 }
