@@ -40,7 +40,7 @@ function CustomerHeader({ data, onLink, undo }: { data: TimelineData; onLink(kin
       <div aria-hidden="true" className="flex h-12 w-12 items-center justify-center rounded-full bg-gradient-to-br from-sky-500 to-indigo-600 text-lg font-semibold text-white">{initials(c.name)}</div>
       <div className="min-w-0 flex-1">
         <div className="flex flex-wrap items-center gap-2">
-          <h1 className="text-xl font-semibold text-slate-900" data-testid="customer-name">{c.name}</h1>
+          <h2 className="text-xl font-semibold text-slate-900" data-testid="customer-name">{c.name}</h2>
           {c.provisional && <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-800" title="Created from an unknown contact; link or merge to confirm">Provisional</span>}
           {c.keyAccount && <span className="rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-semibold text-indigo-800">Key account</span>}
           {c.tier !== 'standard' && <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold capitalize text-slate-700">{c.tier}</span>}
