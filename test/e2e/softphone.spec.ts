@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServer, type ServerChild } from '../../scripts/lib/spawn-server';
 import { DEMO_AGENTS, dial, expectMediaFlowing, expectRegistered, openAgent, packetsIn, type Agent } from '../sip/agents';
-import { startKamailio, type KamailioHandle } from '../sip/kamailio';
+import { freeTcpPort, startKamailio, type KamailioHandle } from '../sip/kamailio';
 import { sippCall } from '../sipp/run-sipp';
 
 /**
@@ -216,6 +216,21 @@ test('call waiting: a second call rings during a call; answering holds the first
   await dial(c, b.ext);
   await expect(c.page.locator('[data-testid="call-card"][data-state="ended"]', { hasText: '486' })).toBeVisible({ timeout: 10_000 });
   await expect(b.call('ringing')).toHaveCount(0);
+});
+
+test('registration fails over from a dead SIP server to the next in the list', async ({ sip }) => {
+  const dead = `ws://127.0.0.1:${await freeTcpPort()}`;
+  const web = await startWebHost({ port: 0, serverUrl: sip.server.url, sipServers: [dead, sip.kamailio.wsUrl], root: process.env.WEB_ROOT });
+  try {
+    const a = await agent(web.url, 'maya');
+    await expect(a.registration()).toHaveAttribute('data-server', sip.kamailio.wsUrl);
+    const b = await agent(sip.webUrl, 'jonas');
+    await connect(b, a);
+    await expectMediaFlowing(a.call('active'));
+  } finally {
+    await Promise.all(open.splice(0).map((x) => x.close()));
+    await web.close();
+  }
 });
 
 test('Kamailio killed and restarted: the phone shows it and re-registers, and calls work again', async ({ sip }) => {

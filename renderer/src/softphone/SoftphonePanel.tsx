@@ -69,7 +69,7 @@ function RegistrationBar({ s }: { s: PhoneSnapshot }) {
   const now = useNow(500);
   const retry = r.retryAt ? Math.max(0, Math.ceil((r.retryAt - now) / 1000)) : undefined;
   return (
-    <div className="flex items-center gap-2 text-xs" role="status" aria-live="polite" data-testid="sip-registration" data-state={r.state}>
+    <div className="flex items-center gap-2 text-xs" role="status" aria-live="polite" data-testid="sip-registration" data-state={r.state} data-server={r.server}>
       <span aria-hidden="true" className={`h-2.5 w-2.5 rounded-full ${REG_TONE[r.state]}`} />
       <span className="font-medium text-slate-800">{REG_LABEL[r.state]}</span>
       {s.identity && <span className="text-slate-600">ext {s.identity.user}</span>}
