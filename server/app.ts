@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AppError, ErrorCode, type ErrorBody } from '../shared/errors';
 import { authRoutes } from './auth/routes';
+import { SessionCache } from './auth/session-cache';
 import { loadJwtKey, TokenService } from './auth/tokens';
 import type { ServerConfig } from './config';
 import type { Db } from './db';
@@ -10,6 +11,7 @@ import type { Logger } from './logger';
 import { ingressRoutes } from './ingress/routes';
 import { webhookAdapter } from './ingress/outbound';
 import { ChangeHub } from './sync/hub';
+import { PullCoalescer } from './sync/pull-cache';
 import { syncRoutes } from './sync/routes';
 
 export const SERVER_VERSION = '0.1.0';
@@ -71,11 +73,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const tokens = new TokenService(await loadJwtKey(deps.db, deps.config.jwtSecret), deps.config.accessTtlSeconds);
-  const hub = new ChangeHub(deps.db, deps.log);
+  const sessions = new SessionCache(deps.db);
+  const pulls = new PullCoalescer();
+  const hub = new ChangeHub(deps.db, deps.log, {
+    change: (t, c) => pulls.invalidate(t, c),
+    sessionRevoked: (sid) => sessions.revoke(sid),
+    reset: () => { pulls.clear(); sessions.clear(); },
+  });
   await hub.start();
   app.addHook('onClose', async () => hub.stop());
-  await app.register(authRoutes, { db: deps.db, tokens });
-  await app.register(syncRoutes, { db: deps.db, tokens, hub, log: deps.log });
+  await app.register(authRoutes, { db: deps.db, tokens, sessions });
+  await app.register(syncRoutes, { db: deps.db, tokens, hub, log: deps.log, sessions, pulls });
   const ig = deps.ingress ?? {};
   await app.register(ingressRoutes, {
     db: deps.db, log: deps.log, tokens, smtpRelayUrl: ig.smtpRelayUrl,

@@ -44,3 +44,8 @@ export async function putDocs(tx: Queryable, collection: CollectionName, docs: r
 export async function notifyChange(tx: Queryable, tenantId: string, collection: string, seq: number): Promise<void> {
   await tx.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify({ t: tenantId, c: collection, s: seq })]);
 }
+
+/** Tells every node to forget a cached "session is live" (see auth/session-cache.ts); delivered on commit. */
+export async function notifySessionRevoked(tx: Queryable, tenantId: string, sessionId: string): Promise<void> {
+  await tx.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify({ t: tenantId, sid: sessionId })]);
+}

@@ -11,9 +11,11 @@ export const APP_ROLE = 'threadline_app';
  */
 export async function withTenant<T>(db: Db, tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   if (!tenantId) throw new Error('withTenant needs a tenant id');
+  // One round trip for both settings (every request pays it): the tenant goes in as a literal.
+  if (tenantId.includes('\0')) throw new Error('tenant id contains NUL');
+  const literal = `'${tenantId.replace(/'/g, "''")}'`;
   return db.transaction(async (tx) => {
-    await tx.exec(`set local role ${APP_ROLE}`);
-    await tx.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+    await tx.exec(`set local role ${APP_ROLE}; select set_config('app.tenant_id', ${literal}, true)`);
     return fn(tx);
   });
 }

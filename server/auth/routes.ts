@@ -6,6 +6,8 @@ import { AppError, ErrorCode, describeIssues } from '../../shared/errors';
 import { newId } from '../../shared/ids';
 import { audit } from '../audit';
 import type { Db, Queryable } from '../db';
+import { notifySessionRevoked } from '../doc-store';
+import type { SessionCache } from './session-cache';
 import { withTenant } from '../tenant-tx';
 import {
   assertSessionLive, bearer, newRefreshToken, parseRefreshToken, REFRESH_TTL_SECONDS, requireRole,
@@ -15,6 +17,7 @@ import {
 export interface AuthRouteDeps {
   db: Db;
   tokens: TokenService;
+  sessions: SessionCache;
 }
 
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -24,7 +27,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 /** Verifies the Bearer token and that its session is still live, in one tenant transaction. */
-export async function authenticate(deps: AuthRouteDeps, req: FastifyRequest): Promise<AuthContext> {
+export async function authenticate(deps: Pick<AuthRouteDeps, 'db' | 'tokens'>, req: FastifyRequest): Promise<AuthContext> {
   const ctx = await deps.tokens.verifyAccess(bearer(req.headers.authorization));
   await withTenant(deps.db, ctx.tenantId, (tx) => assertSessionLive(tx, ctx));
   return ctx;
@@ -110,6 +113,8 @@ export const authRoutes: FastifyPluginAsync<AuthRouteDeps> = async (app, deps) =
         if (!old.used) return new AppError(ErrorCode.TOKEN_EXPIRED, 'refresh token expired; sign in again');
         await tx.query(`update sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'refresh_reused') where id = $1`, [old.session_id]);
         await audit(tx, { tenantId, action: 'refresh_reused', target: old.session_id });
+        await notifySessionRevoked(tx, tenantId, old.session_id);
+        deps.sessions.revoke(old.session_id);
         return new AppError(ErrorCode.REFRESH_REUSED, 'refresh token was already used; the session is revoked, sign in again');
       }
       const [s] = await tx.query<UserRow & { session_id: string; revoked: boolean }>(
@@ -130,7 +135,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteDeps> = async (app, deps) =
     await withTenant(db, ctx.tenantId, async (tx) => {
       await tx.query(`update sessions set revoked_at = now(), revoked_reason = 'logout' where id = $1 and revoked_at is null`, [ctx.sessionId]);
       await audit(tx, { tenantId: ctx.tenantId, actorId: ctx.userId, action: 'logout', target: ctx.sessionId });
+      await notifySessionRevoked(tx, ctx.tenantId, ctx.sessionId);
     });
+    deps.sessions.revoke(ctx.sessionId);
     return { ok: true };
   });
 
@@ -152,9 +159,13 @@ export const authRoutes: FastifyPluginAsync<AuthRouteDeps> = async (app, deps) =
     const { id } = parseBody(z.object({ id: z.string().min(1).max(64) }), req.params);
     const found = await withTenant(db, ctx.tenantId, async (tx) => {
       const r = await tx.query(`update sessions set revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'admin') where id = $1 returning id`, [id]);
-      if (r.length) await audit(tx, { tenantId: ctx.tenantId, actorId: ctx.userId, action: 'session_revoked', target: id });
+      if (r.length) {
+        await audit(tx, { tenantId: ctx.tenantId, actorId: ctx.userId, action: 'session_revoked', target: id });
+        await notifySessionRevoked(tx, ctx.tenantId, id);
+      }
       return r.length > 0;
     });
+    deps.sessions.revoke(id);
     if (!found) throw new AppError(ErrorCode.NOT_FOUND, 'no such session');
     return { ok: true };
   });

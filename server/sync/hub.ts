@@ -4,7 +4,18 @@ import type { Db } from '../db';
 import { CHANGE_CHANNEL } from '../doc-store';
 import type { Logger } from '../logger';
 
-const Notice = z.object({ t: z.string(), c: z.string(), s: z.number() });
+const Notice = z.union([
+  z.object({ t: z.string(), c: z.string(), s: z.number() }),
+  z.object({ t: z.string(), sid: z.string() }),
+]);
+
+/** Node-local caches that must hear about changes before clients do. */
+export interface HubListeners {
+  change?(tenantId: string, collection: string): void;
+  sessionRevoked?(sessionId: string): void;
+  /** Notices may have been missed (listener connection lost): forget everything. */
+  reset?(): void;
+}
 
 export interface StreamClient {
   tenantId: string;
@@ -24,7 +35,7 @@ export class ChangeHub {
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Db, private readonly log: Logger) {}
+  constructor(private readonly db: Db, private readonly log: Logger, private readonly listeners: HubListeners = {}) {}
 
   async start(): Promise<void> {
     this.unlisten = await this.db.listen(CHANGE_CHANNEL, (payload) => this.onNotice(payload), () => this.onLost());
@@ -34,10 +45,12 @@ export class ChangeHub {
     if (this.stopped) return;
     this.log.warn('change listener lost; re-listening');
     this.unlisten = undefined;
+    this.listeners.reset?.();
     const attempt = (delay: number) => {
       this.retry = setTimeout(() => {
         this.start().then(() => {
           this.log.info('change listener restored');
+          this.listeners.reset?.();
           this.broadcastAll({ type: 'RESYNC' });
         }, (err: unknown) => {
           this.log.warn({ err }, 'change listener retry failed');
@@ -56,6 +69,12 @@ export class ChangeHub {
       this.log.warn({ payload: payload.slice(0, 200) }, 'ignored malformed change notice');
       return;
     }
+    if ('sid' in notice) {
+      this.listeners.sessionRevoked?.(notice.sid);
+      return;
+    }
+    // Caches first: a client told about this change must not be served a page from before it.
+    this.listeners.change?.(notice.t, notice.c);
     const set = this.clients.get(notice.t);
     if (!set) return;
     for (const c of set) c.send({ type: 'CHANGE', collection: notice.c, seq: notice.s });

@@ -5,19 +5,23 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import { isCollectionName, type CollectionName } from '../../shared/model/documents';
 import { PullQuery, PushRequest, StreamClientMessage, type PullResponse, type PushResponse, type StreamServerMessage } from '../../shared/sync-protocol';
 import { parseBody } from '../auth/routes';
-import { assertSessionLive, bearer, type AuthContext, type TokenService } from '../auth/tokens';
+import type { SessionCache } from '../auth/session-cache';
+import { bearer, type AuthContext, type TokenService } from '../auth/tokens';
 import type { Db } from '../db';
 import type { Logger } from '../logger';
 import { withTenant } from '../tenant-tx';
 import type { ChangeHub, StreamClient } from './hub';
+import type { PullCoalescer } from './pull-cache';
 import { applyPush } from './push';
-import { scopeFor } from './scope';
+import { scopeFor, scopeKey } from './scope';
 
 export interface SyncRouteDeps {
   db: Db;
   tokens: TokenService;
   hub: ChangeHub;
   log: Logger;
+  sessions: SessionCache;
+  pulls: PullCoalescer;
 }
 
 const AUTH_TIMEOUT_MS = 10_000;
@@ -35,8 +39,8 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
     const collection = collectionParam(req.params);
     const q = parseBody(PullQuery, req.query);
     const ctx = await deps.tokens.verifyAccess(bearer(req.headers.authorization));
-    return withTenant(db, ctx.tenantId, async (tx) => {
-      await assertSessionLive(tx, ctx);
+    await deps.sessions.assertLive(ctx);
+    return deps.pulls.get(ctx.tenantId, collection, `${scopeKey(ctx, collection)}\u0000${q.seq}\u0000${q.limit}`, () => withTenant(db, ctx.tenantId, async (tx) => {
       const scope = await scopeFor(tx, ctx, collection, 5);
       // The tenant filter is repeated in code although RLS enforces it: two locks on one door.
       const rows = await tx.query<{ seq: number; data: Record<string, unknown> }>(
@@ -47,17 +51,15 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
       );
       const last = rows[rows.length - 1];
       return { documents: rows.map((r) => r.data), checkpoint: { seq: last ? last.seq : q.seq } };
-    });
+    }));
   });
 
   app.post('/sync/:collection/push', async (req): Promise<PushResponse> => {
     const collection = collectionParam(req.params);
     const ctx = await deps.tokens.verifyAccess(bearer(req.headers.authorization));
     const body = parseBody(PushRequest, req.body);
-    const out = await withTenant(db, ctx.tenantId, async (tx) => {
-      await assertSessionLive(tx, ctx);
-      return applyPush(tx, ctx, collection, body.rows);
-    });
+    await deps.sessions.assertLive(ctx);
+    const out = await withTenant(db, ctx.tenantId, (tx) => applyPush(tx, ctx, collection, body.rows));
     return { conflicts: out.conflicts };
   });
 
@@ -86,7 +88,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
         if (msg.type === 'PING') return client ? send({ type: 'PONG' }) : fail(ErrorCode.UNAUTHENTICATED, 'send AUTH first');
         try {
           const ctx = await deps.tokens.verifyAccess(msg.token);
-          await withTenant(db, ctx.tenantId, (tx) => assertSessionLive(tx, ctx));
+          await deps.sessions.assertLive(ctx);
           if (client && client.ctx.tenantId !== ctx.tenantId) return fail(ErrorCode.FORBIDDEN, 'cannot switch tenant on a stream');
           clearTimeout(timer);
           if (!client) {

@@ -13,6 +13,13 @@ const DAY_MS = 86_400_000;
  */
 export interface Scope { sql: string; params: unknown[] }
 
+const TENANT_WIDE: ReadonlySet<CollectionName> = new Set(['customers', 'identities', 'config', 'agents', 'broadcasts', 'knowledge']);
+
+/** Pulls with equal keys return equal results for the same tenant, collection and checkpoint. */
+export function scopeKey(ctx: AuthContext, collection: CollectionName): string {
+  return ctx.role !== 'agent' || TENANT_WIDE.has(collection) ? 'all' : `agent:${ctx.agentId ?? ''}`;
+}
+
 export async function scopeFor(tx: Queryable, ctx: AuthContext, collection: CollectionName, firstParam: number, now = Date.now()): Promise<Scope> {
   if (ctx.role !== 'agent') return { sql: 'true', params: [] };
   const p = (i: number) => `$${firstParam + i}`;
