@@ -93,7 +93,7 @@ export async function ingestEmail(db: Db, tenantId: string, raw: Buffer, limits:
       continueInteractionId, externalRef: messageId, subject: mail.subject?.slice(0, 500), eventId,
       message: {
         from: 'customer', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : undefined, subject: mail.subject?.slice(0, 500),
-        meta: { messageId, to: allAddresses(mail.to), cc: allAddresses(mail.cc), inReplyTo: mail.inReplyTo ?? null },
+        meta: { messageId, from: fromNorm.value, to: allAddresses(mail.to), cc: allAddresses(mail.cc), inReplyTo: mail.inReplyTo ?? null },
         attachments: attachmentMeta,
       },
     }, now);

@@ -85,9 +85,24 @@ export async function sendReply(deps: OutboundDeps, req: ReplyRequest, now = Dat
        order by (data->>'offeredAt')::bigint desc nulls last, id desc limit 1`, [req.tenantId, req.threadId]);
     const last = latest?.data.channel === req.channel ? latest : undefined;
     const refs = req.channel === 'email'
-      ? await tx.query<{ message_id: string }>('select message_id from email_messages where tenant_id = $1 and thread_id = $2 order by created_at desc limit 20', [req.tenantId, req.threadId])
+      // Through the interactions, not email_messages.thread_id: a merge may have re-threaded them since.
+      ? await tx.query<{ message_id: string }>(
+        `select m.message_id from email_messages m
+           join docs d on d.tenant_id = m.tenant_id and d.collection = 'interactions' and d.id = m.interaction_id
+          where m.tenant_id = $1 and d.data->>'threadId' = $2 and not d.deleted
+          order by m.created_at desc limit 20`, [req.tenantId, req.threadId])
       : [];
-    return { thread, customer, last: last?.data, refs: refs.map((r) => r.message_id) };
+    // A customer with several addresses gets the answer at the one they wrote from in this thread.
+    const [usedAddress] = req.channel === 'email'
+      ? await tx.query<{ address: string }>(
+        // Events keep the thread they were written in (append-only); their interaction says where they are now.
+        `select e.data->'body'->'meta'->>'from' as address from docs e
+           join docs i on i.tenant_id = e.tenant_id and i.collection = 'interactions' and i.id = e.data->>'interactionId'
+          where e.tenant_id = $1 and e.collection = 'events' and i.data->>'threadId' = $2 and not i.deleted
+            and e.data->'body'->>'channel' = 'email' and e.data->'body'->>'from' = 'customer' and e.data->'body'->'meta'->>'from' is not null
+          order by (e.data->>'at')::bigint desc, e.id desc limit 1`, [req.tenantId, req.threadId])
+      : [];
+    return { thread, customer, last: last?.data, refs: refs.map((r) => r.message_id), usedAddress: usedAddress?.address };
   });
   // The tenant's own inbound address is the reply's From, so the customer's answer comes back to us.
   const [fromRow] = req.channel === 'email'
@@ -95,7 +110,7 @@ export async function sendReply(deps: OutboundDeps, req: ReplyRequest, now = Dat
     : [];
 
   const kind = req.channel === 'email' ? 'email' : req.channel === 'sms' ? 'phone' : 'chat';
-  const to = identityFor(ctx.customer, kind);
+  const to = (ctx.usedAddress && ctx.customer.identities.some((i) => i.kind === 'email' && i.value === ctx.usedAddress) ? ctx.usedAddress : undefined) ?? identityFor(ctx.customer, kind);
   if (!to) throw new AppError(ErrorCode.VALIDATION_FAILED, `the customer has no ${kind} identity to reply to`);
   const interactionId = req.clientId ?? newId(now);
   let messageId: string | undefined;

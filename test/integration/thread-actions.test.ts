@@ -101,6 +101,23 @@ describe('outbound email', () => {
     expect(msgs.map((m) => m.from)).toEqual(['customer', 'agent', 'customer']);
   });
 
+  it('answers a customer with two addresses at the one they wrote from', async () => {
+    await sendMail(stack.smtp.port, 'From: hal@work.example\r\nTo: support@northwind.example\r\nSubject: Work account\r\nMessage-ID: <hal-w@work.example>\r\n\r\nabout the office meter\r\n', { from: 'hal@work.example', to: [SUPPORT] });
+    const [first] = await stack.db.query<{ customer_id: string }>(`select data->>'customerId' as customer_id from docs where collection = 'identities' and id = 'email:hal@work.example'`);
+    await sendMail(stack.smtp.port, 'From: hal@home.example\r\nTo: support@northwind.example\r\nSubject: Home\r\nMessage-ID: <hal-h@home.example>\r\n\r\nabout the house\r\n', { from: 'hal@home.example', to: [SUPPORT] });
+    const link = await fetch(`${stack.url}/customers/${first!.customer_id}/identities`, { method: 'POST', headers: auth, body: JSON.stringify({ kind: 'email', value: 'hal@home.example' }) });
+    expect(link.status).toBe(201);
+    // The home mail was re-threaded into the work thread by the link; reply in that thread.
+    const [home] = await stack.db.query<{ thread_id: string }>(
+      `select d.data->>'threadId' as thread_id from email_messages m join docs d on d.collection = 'interactions' and d.id = m.interaction_id where m.message_id = '<hal-h@home.example>'`);
+    const res = await fetch(`${stack.url}/threads/${home!.thread_id}/replies`, { method: 'POST', headers: auth, body: JSON.stringify({ channel: 'email', text: 'Sorted.' }) });
+    expect(res.status).toBe(201);
+    const sent = relayed.at(-1)!;
+    expect(sent.to && 'value' in sent.to ? sent.to.value[0]!.address : undefined).toBe('hal@home.example');
+    // Both of Hal's messages are now one thread, so the reply references both.
+    expect(sent.references).toEqual(expect.arrayContaining(['<hal-w@work.example>', '<hal-h@home.example>']));
+  });
+
   it('reports a clear error when no relay or adapter is configured for a channel', async () => {
     const s = await sms('+447700900301', 'text me back');
     const res = await fetch(`${stack.url}/threads/${s.threadId}/replies`, { method: 'POST', headers: auth, body: JSON.stringify({ channel: 'sms', text: 'ok' }) });
