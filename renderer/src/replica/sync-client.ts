@@ -209,7 +209,7 @@ export class SyncClient {
             }),
         },
         push: {
-          batchSize: this.opts.pushBatchSize ?? 500,
+          batchSize: this.opts.pushBatchSize ?? 1000,
           handler: (rows) =>
             this.call(async () => {
               const res = await tokens.authorizedFetch(`/sync/${name}/push`, {
