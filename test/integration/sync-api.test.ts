@@ -213,6 +213,8 @@ describe('hostile input', () => {
     const wrongType = await push(maya, 'customers', [{ newDocumentState: { ...customer(), updatedAt: 'yesterday' } }]);
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error?.code).toBe('VALIDATION_FAILED');
+    const nul = await push(maya, 'customers', [{ newDocumentState: customer({ name: 'a\u0000b' }) }]);
+    expect(nul.body.error?.code).toBe('VALIDATION_FAILED');
     const notRows = await app.inject({ method: 'POST', url: '/sync/customers/push', headers: auth(maya), payload: { rows: 'all' } });
     expect(notRows.json().error.code).toBe('VALIDATION_FAILED');
     const unknown = await pull(maya, 'secrets');
