@@ -3,6 +3,7 @@ import { BrowserWindow, Notification, app, ipcMain, powerMonitor, session, shell
 import log from 'electron-log/main';
 import { bridgeChannels, bridgeEventChannel, ipcChannel } from '../shared/bridge';
 import { findDialLink, parseDialLink, type DialRequest } from './dial-links';
+import { chooseHidDevice } from './hid-chooser';
 import { createIpcDispatcher } from './ipc-handlers';
 import { loadPolicy } from './policy';
 import { GRANTED_PERMISSIONS, contentSecurityPolicy, isAppUrl, secureWindowOptions } from './window-options';
@@ -15,6 +16,8 @@ const policyState = loadPolicy({ platform: process.platform });
 if (policyState.error) log.warn({ error: policyState.error }, 'managed policy ignored');
 // A policy-set server beats the environment, which beats the default.
 const serverUrl = policyState.policy.serverUrl ?? process.env.THREADLINE_SERVER_URL ?? DEFAULT_SERVER_URL;
+const sipServers = policyState.policy.sipServers
+  ?? (process.env.THREADLINE_SIP_SERVERS ?? '').split(',').map((u) => u.trim()).filter((u) => /^wss?:\/\//.test(u));
 
 let mainWindow: BrowserWindow | undefined;
 
@@ -24,7 +27,7 @@ function appOrigin(): string {
 
 function registerIpc(): void {
   const dispatch = createIpcDispatcher({
-    getAppInfo: () => ({ name: 'Threadline', version: app.getVersion(), platform: process.platform, host: 'electron', serverUrl }),
+    getAppInfo: () => ({ name: 'Threadline', version: app.getVersion(), platform: process.platform, host: 'electron', serverUrl, sipServers }),
     getPolicy: () => ({ policy: policyState.policy, source: policyState.source, lockedKeys: policyState.lockedKeys }),
     openExternal: async (url) => {
       await shell.openExternal(url);
@@ -50,7 +53,7 @@ function registerIpc(): void {
 function hardenSession(): void {
   const server = new URL(serverUrl);
   const wsOrigin = `${server.protocol === 'https:' ? 'wss' : 'ws'}://${server.host}`;
-  const sip = policyState.policy.allowedSipServers ?? ['ws://127.0.0.1:*', 'wss://*'];
+  const sip = [...(policyState.policy.allowedSipServers ?? ['ws://127.0.0.1:*', 'wss://*']), ...sipServers.map((u) => new URL(u).origin)];
   const csp = contentSecurityPolicy([server.origin, wsOrigin, ...sip]);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
@@ -58,6 +61,13 @@ function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((wc, permission, cb) => {
     cb(GRANTED_PERMISSIONS.has(permission) && isAppUrl(wc.getURL(), appOrigin()));
   });
+  // WebHID: Electron shows no chooser, so main picks the headset (see hid-chooser.ts).
+  session.defaultSession.on('select-hid-device', (event, details, callback) => {
+    event.preventDefault();
+    if (!isAppUrl(details.frame?.url ?? '', appOrigin())) return callback('');
+    callback(chooseHidDevice(details.deviceList));
+  });
+  session.defaultSession.setDevicePermissionHandler((d) => d.deviceType === 'hid' && isAppUrl(d.origin, appOrigin()));
   session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) =>
     GRANTED_PERMISSIONS.has(permission) && isAppUrl(origin, appOrigin()));
 }

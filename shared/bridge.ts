@@ -25,6 +25,8 @@ export const Policy = z.object({
   pinnedVersion: z.string().max(64).optional(),
   maxOfflineDays: z.number().int().min(1).max(365).optional(),
   allowedSipServers: z.array(z.string().max(300)).max(20).optional(),
+  /** Where the softphone registers, in failover order (ws: only on loopback; wss: otherwise). */
+  sipServers: z.array(z.string().max(300).regex(/^wss?:\/\//, 'a ws: or wss: URL')).max(10).optional(),
   telemetry: z.boolean().optional(),
 });
 export type Policy = z.infer<typeof Policy>;
