@@ -34,8 +34,20 @@ export class ChangeHub {
   private unlisten: (() => Promise<void>) | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** Per tenant+collection: a CHANGE went out within the window; `seq` is a newer one still owed. */
+  private readonly throttled = new Map<string, { seq: number | undefined; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly db: Db, private readonly log: Logger, private readonly listeners: HubListeners = {}) {}
+  /**
+   * `throttleMs`: during a burst of commits each client gets at most one CHANGE per collection per
+   * window (the first at once, the latest at the window's end), since each CHANGE costs every client a
+   * pull and one pull fetches all of them anyway. A lone write is never delayed.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly listeners: HubListeners = {},
+    private readonly throttleMs = 25,
+  ) {}
 
   async start(): Promise<void> {
     this.unlisten = await this.db.listen(CHANGE_CHANNEL, (payload) => this.onNotice(payload), () => this.onLost());
@@ -75,9 +87,30 @@ export class ChangeHub {
     }
     // Caches first: a client told about this change must not be served a page from before it.
     this.listeners.change?.(notice.t, notice.c);
-    const set = this.clients.get(notice.t);
+    const key = `${notice.t}\u0000${notice.c}`;
+    const pending = this.throttled.get(key);
+    if (pending) {
+      pending.seq = Math.max(pending.seq ?? 0, notice.s);
+      return;
+    }
+    this.fanOut(notice.t, notice.c, notice.s);
+    const arm = (): NodeJS.Timeout => setTimeout(() => {
+      const p = this.throttled.get(key);
+      if (p?.seq === undefined) {
+        this.throttled.delete(key);
+        return;
+      }
+      this.fanOut(notice.t, notice.c, p.seq);
+      p.seq = undefined;
+      p.timer = arm();
+    }, this.throttleMs);
+    this.throttled.set(key, { seq: undefined, timer: arm() });
+  }
+
+  private fanOut(tenantId: string, collection: string, seq: number): void {
+    const set = this.clients.get(tenantId);
     if (!set) return;
-    for (const c of set) c.send({ type: 'CHANGE', collection: notice.c, seq: notice.s });
+    for (const c of set) c.send({ type: 'CHANGE', collection, seq });
   }
 
   private broadcastAll(msg: StreamServerMessage): void {
@@ -105,6 +138,8 @@ export class ChangeHub {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    for (const p of this.throttled.values()) clearTimeout(p.timer);
+    this.throttled.clear();
     await this.unlisten?.();
   }
 }
