@@ -16,6 +16,8 @@ export interface AuthContext {
   role: Role;
   sessionId: string;
   agentId?: string | undefined;
+  /** Access token expiry, epoch seconds (set by verifyAccess). */
+  expiresAt?: number | undefined;
 }
 
 const Claims = z.object({
@@ -24,6 +26,7 @@ const Claims = z.object({
   role: Role,
   sid: z.string().min(1).max(64),
   agt: z.string().min(1).max(64).optional(),
+  exp: z.number().int(),
 });
 
 /**
@@ -66,7 +69,7 @@ export class TokenService {
     }
     const c = Claims.safeParse(payload);
     if (!c.success) throw new AppError(ErrorCode.TOKEN_INVALID, 'access token claims are not valid');
-    return { userId: c.data.sub, tenantId: c.data.tid, role: c.data.role, sessionId: c.data.sid, agentId: c.data.agt };
+    return { userId: c.data.sub, tenantId: c.data.tid, role: c.data.role, sessionId: c.data.sid, agentId: c.data.agt, expiresAt: c.data.exp };
   }
 }
 

@@ -19,7 +19,10 @@ export interface HubListeners {
 
 export interface StreamClient {
   tenantId: string;
+  sessionId?: string;
   send(msg: StreamServerMessage): void;
+  /** Ends the stream (its session was revoked). */
+  close?(code: string, message: string): void;
 }
 
 /**
@@ -83,6 +86,9 @@ export class ChangeHub {
     }
     if ('sid' in notice) {
       this.listeners.sessionRevoked?.(notice.sid);
+      for (const c of this.clients.get(notice.t) ?? []) {
+        if (c.sessionId === notice.sid) c.close?.('SESSION_REVOKED', 'this device session was revoked; sign in again');
+      }
       return;
     }
     // Caches first: a client told about this change must not be served a page from before it.

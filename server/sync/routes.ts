@@ -73,6 +73,14 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
       socket.close(1008, code);
     };
     const timer = setTimeout(() => fail(ErrorCode.UNAUTHENTICATED, 'send AUTH first'), AUTH_TIMEOUT_MS);
+    // A stream lives as long as its access token: the client re-AUTHs with a fresh one to keep it.
+    let expiry: NodeJS.Timeout | undefined;
+    const armExpiry = (ctx: AuthContext) => {
+      if (expiry) clearTimeout(expiry);
+      if (ctx.expiresAt === undefined) return;
+      const ms = Math.max(0, ctx.expiresAt * 1000 - Date.now());
+      expiry = setTimeout(() => fail(ErrorCode.TOKEN_EXPIRED, 'access token expired; reconnect or re-AUTH with a fresh one'), Math.min(ms, 2 ** 31 - 1));
+    };
     let chain = Promise.resolve();
     socket.on('message', (raw: Buffer, isBinary: boolean) => {
       // Messages are handled one at a time so an AUTH finishes before the next message is looked at.
@@ -89,16 +97,21 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
         try {
           const ctx = await deps.tokens.verifyAccess(msg.token);
           await deps.sessions.assertLive(ctx);
-          if (client && client.ctx.tenantId !== ctx.tenantId) return fail(ErrorCode.FORBIDDEN, 'cannot switch tenant on a stream');
+          if (client && (client.ctx.tenantId !== ctx.tenantId || client.ctx.userId !== ctx.userId)) {
+            return fail(ErrorCode.FORBIDDEN, 'cannot switch user or tenant on a stream');
+          }
           clearTimeout(timer);
+          armExpiry(ctx);
           if (!client) {
-            client = { tenantId: ctx.tenantId, ctx, send };
+            client = { tenantId: ctx.tenantId, sessionId: ctx.sessionId, ctx, send, close: fail };
             hub.add(client);
             send({ type: 'READY' });
             // The server cannot know what this client missed while disconnected: it pulls from its checkpoint.
             send({ type: 'RESYNC' });
           } else {
-            client.ctx = ctx; // a re-AUTH with a fresh token keeps the stream open
+            // A re-AUTH with a fresh token keeps the stream open (the session may differ after a refresh).
+            client.ctx = ctx;
+            client.sessionId = ctx.sessionId;
           }
         } catch (err) {
           if (err instanceof AppError) return fail(err.code, err.message);
@@ -109,6 +122,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
     });
     socket.on('close', () => {
       clearTimeout(timer);
+      if (expiry) clearTimeout(expiry);
       if (client) hub.remove(client);
     });
     socket.on('error', () => socket.close());

@@ -255,5 +255,28 @@ describe('stream', () => {
     s.ws.send(JSON.stringify({ type: 'PING' }));
     await s.waitFor((m) => m.type === 'PONG');
     s.close();
+
+    // Revoking a device session ends its open stream at once, on every node (via the notice).
+    const device = await login(app, 'maya@demo.threadline');
+    const victim = await openStream(base, device.accessToken);
+    const closed = new Promise<number>((r) => victim.ws.once('close', (code) => r(code)));
+    await app.inject({ method: 'DELETE', url: `/auth/sessions/${device.sessionId}`, headers: auth(admin) });
+    expect(await victim.waitFor((m) => m.type === 'ERROR')).toMatchObject({ code: 'SESSION_REVOKED' });
+    expect(await closed).toBe(1008);
+  });
+
+  it('ends a stream when its access token expires unless the client re-authenticates', async () => {
+    const shortApp = await appFor(db, { accessTtlSeconds: 1 });
+    try {
+      await shortApp.listen({ port: 0, host: '127.0.0.1' });
+      const addr = shortApp.server.address();
+      const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      const s = await login(shortApp, 'jonas@demo.threadline');
+      const stream = await openStream(base, s.accessToken);
+      expect(stream.messages[0]).toEqual({ type: 'READY' });
+      expect(await stream.waitFor((m) => m.type === 'ERROR', 5_000)).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    } finally {
+      await shortApp.close();
+    }
   });
 });
