@@ -83,12 +83,16 @@ async function verify(base: string, run: string, clients: NodeClient[], written:
   const dupes = [...onServer.values()].filter((n) => n > 1).length;
   const missing = written.filter((t) => !onServer.has(t)).length;
   const replicaCounts: number[] = [];
-  for (const c of clients) {
-    await until(async () => (await c.db.events.count({ selector: { customerId: ctx.customerId } }).exec()) >= onServer.size, 'replica to catch up', 60_000);
+  const want = [...onServer.keys()].sort();
+  const runTexts = async (c: NodeClient) => {
     const docs = await c.db.events.find({ selector: { customerId: ctx.customerId } }).exec();
-    const texts = docs.map((d) => String((d.body as { text?: string }).text)).filter((t) => t.startsWith(run)).sort();
+    return docs.map((d) => String((d.body as { text?: string }).text)).filter((t) => t.startsWith(run)).sort();
+  };
+  for (const c of clients) {
+    await until(async () => (await runTexts(c)).join('\n') === want.join('\n'), 'replica to equal the server', 60_000).catch(() => undefined);
+    const texts = await runTexts(c);
     replicaCounts.push(texts.length);
-    expect(texts).toEqual([...onServer.keys()].sort());
+    expect(texts).toEqual(want);
   }
   log({ run, written: written.length, onServer: onServer.size, duplicates: dupes, missing, replicas: replicaCounts });
   expect(missing).toBe(0);

@@ -2,6 +2,7 @@ import { Subject } from 'rxjs';
 import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { z } from 'zod';
+import { mergeDocs, sameDoc, type MergeableDoc } from '../../../shared/conflict-merge';
 import { appendOnlyCollections, collectionNames, collections, type CollectionName } from '../../../shared/model/documents';
 import { Checkpoint, type StreamServerMessage } from '../../../shared/sync-protocol';
 import { ApiError, NetworkError, type TokenStore } from '../session/token-store';
@@ -218,11 +219,17 @@ export class SyncClient {
                 body: JSON.stringify({ rows: rows.map((r) => ({ newDocumentState: plain(r.newDocumentState), assumedMasterState: r.assumedMasterState ? plain(r.assumedMasterState) : null })) }),
               });
               const body = PushBody.parse(await res.json());
-              const conflicted = new Set(body.conflicts.map((c) => String(c.id)));
-              // An append-only conflict resolves to the server's copy: nothing more will be pushed for it.
+              const conflicts = new Map(body.conflicts.map((c) => [String(c.id), c]));
+              // A conflict whose merge changes nothing on the server is settled: RxDB will not push
+              // again, so its marker must go now. Append-only conflicts always resolve to the server copy.
+              const settled = (d: Record<string, unknown>, master: Record<string, unknown>) =>
+                appendOnlyCollections.has(name) || sameDoc(mergeDocs(plain(master) as MergeableDoc, plain(d) as MergeableDoc), plain(master));
               const acked = rows
                 .map((r) => r.newDocumentState)
-                .filter((d) => !conflicted.has(d.id) || appendOnlyCollections.has(name));
+                .filter((d) => {
+                  const master = conflicts.get(d.id);
+                  return !master || settled(d, master);
+                });
               await outbox.ack(name, acked);
               return body.conflicts as Array<WithDeleted<Doc>>;
             }),

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { stampEdit, type MergeableDoc } from '../../../shared/conflict-merge';
+import { sameDoc, stampEdit, type MergeableDoc } from '../../../shared/conflict-merge';
 import { AppError, ErrorCode, describeIssues } from '../../../shared/errors';
 import { collections, type CollectionName, type EventDoc } from '../../../shared/model/documents';
 import type { ReplicaDatabase, ReplicaDocTypes } from './database';
@@ -12,6 +12,8 @@ export interface Writer {
   now?: () => number;
 }
 
+const withoutRxFields = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_')));
+
 /**
  * Every local write lands in the replica at once (RxDB's replication pushes it when the link allows)
  * and is marked "not yet synced" first, so a crash can leave a stale marker but never a silent write.
@@ -21,9 +23,12 @@ export async function writeLocal<C extends CollectionName>(w: Writer, collection
   const parsed = collections[collection].safeParse(doc);
   if (!parsed.success) throw new AppError(ErrorCode.VALIDATION_FAILED, describeIssues(parsed.error.issues), parsed.error.issues.slice(0, 10));
   const { _deleted, ...data } = parsed.data as Record<string, unknown> & { id: string; updatedAt: number; _deleted: boolean };
-  await w.outbox.mark(collection, data.id, data.updatedAt);
-  const col = w.db.collections[collection] as unknown as { incrementalUpsert(d: Record<string, unknown>): Promise<unknown>; insert(d: Record<string, unknown>): Promise<unknown> };
   if (_deleted) throw new AppError(ErrorCode.VALIDATION_FAILED, 'use removeLocal to delete');
+  const existing = await w.db.collections[collection].findOne(data.id).exec();
+  // Writing what is already there changes nothing and would never be pushed: no marker, or it would stay forever.
+  if (existing && sameDoc(withoutRxFields(existing.toMutableJSON() as Record<string, unknown>), data)) return data as unknown as ReplicaDocTypes[C];
+  await w.outbox.mark(collection, data.id, data.updatedAt);
+  const col = w.db.collections[collection] as unknown as { incrementalUpsert(d: Record<string, unknown>): Promise<unknown> };
   await col.incrementalUpsert(data);
   return data as unknown as ReplicaDocTypes[C];
 }
