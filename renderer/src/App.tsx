@@ -40,7 +40,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
   const current = NAV.find((n) => n.id === active)!;
   if (!info) return <main className="p-6 text-sm text-slate-600" aria-busy="true">Starting…</main>;
   return (
-    <SessionGate serverUrl={info.serverUrl} maxOfflineDays={policy?.policy.maxOfflineDays}>
+    <SessionGate serverUrl={info.serverUrl} maxOfflineDays={policy?.policy.maxOfflineDays} bridge={bridge}>
       {(ws, logout) => (
     <WithPhone ws={ws} bridge={bridge} info={info}>{(phone) => (
     <AppShell

@@ -332,6 +332,15 @@ export class SyncClient {
 
   /** Pull every collection again and retry pushes now (after sleep, reconnect, or "network is back"). */
   resync(): void {
+    if (!this.socket && !this.stopped) {
+      // The link is back (or the machine woke): do not sit out the rest of a backoff.
+      if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+      this.socketAttempt = 0;
+      this.connectStream();
+    }
+    this.retryAttempt = 0;
+    for (const s of this.states.values()) s.retryTime = this.minBackoff;
     for (const [name, s] of this.streams) {
       s.next('RESYNC');
       this.states.get(name)?.reSync();

@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { ThreadlineBridge } from '../../../shared/bridge';
 import type { SocketLike } from '../replica/sync-client';
 import { LoginScreen } from './LoginScreen';
 import { TokenStore } from './token-store';
@@ -18,6 +19,8 @@ type Phase = { kind: 'login'; notice?: string } | { kind: 'opening' } | { kind: 
 export interface SessionGateProps {
   serverUrl: string;
   maxOfflineDays?: number;
+  /** Its `resume` event (sleep, unlock, network back) makes the replica resync at once instead of after a backoff. */
+  bridge?: Pick<ThreadlineBridge, 'on'>;
   children(ws: WorkspaceSession, logout: () => Promise<void>): ReactNode;
 }
 
@@ -26,7 +29,7 @@ export interface SessionGateProps {
  * so a second agent on the same machine never sees the first one's data; logout and a server-side
  * revocation delete the replica.
  */
-export function SessionGate({ serverUrl, maxOfflineDays, children }: SessionGateProps) {
+export function SessionGate({ serverUrl, maxOfflineDays, bridge, children }: SessionGateProps) {
   const tokens = useMemo(() => new TokenStore(serverUrl, window.localStorage), [serverUrl]);
   const session = useSyncExternalStore((fn) => tokens.subscribe(fn), () => tokens.session);
   const [phase, setPhase] = useState<Phase>(() => (tokens.session ? { kind: 'opening' } : { kind: 'login' }));
@@ -36,11 +39,13 @@ export function SessionGate({ serverUrl, maxOfflineDays, children }: SessionGate
     let cancelled = false;
     let ws: WorkspaceSession | undefined;
     let unsub: (() => void) | undefined;
+    let offResume: (() => void) | undefined;
     setPhase({ kind: 'opening' });
     const onRevoked = () => setPhase({ kind: 'login', notice: 'This device was signed out by the server. Local data was removed.' });
     void openWorkspace({ tokens, kv: window.localStorage, socketFactory: browserSocket, onRevoked }).then((opened) => {
       ws = opened;
       if (cancelled) return void opened.close();
+      offResume = bridge?.on('resume', () => opened.sync.resync());
       if (isLocked(window.localStorage, opened.name, maxOfflineDays)) {
         setPhase({ kind: 'locked', ws: opened });
         unsub = opened.sync.subscribe(() => {
@@ -58,10 +63,11 @@ export function SessionGate({ serverUrl, maxOfflineDays, children }: SessionGate
     return () => {
       cancelled = true;
       unsub?.();
+      offResume?.();
       tokens.onRevoked = undefined;
       void ws?.close();
     };
-  }, [session, tokens, maxOfflineDays]);
+  }, [session, tokens, maxOfflineDays, bridge]);
 
   const logout = useCallback(async () => {
     const ws = phase.kind === 'ready' || phase.kind === 'locked' ? phase.ws : undefined;
