@@ -62,6 +62,9 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
 
 export async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection dies when PostgreSQL restarts; the pool drops it and the next query opens a
+  // new one. Unheard, that 'error' event would crash the whole server.
+  pool.on('error', () => undefined);
   // Fail fast with a clear error instead of on the first request.
   await pool.query('select 1');
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
@@ -78,16 +81,21 @@ export async function openPostgres(url: string): Promise<Db> {
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection that cannot even roll back is broken: destroy it rather than return it to the pool.
+      let broken = false;
+      const onError = () => { broken = true; };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const out = await fn(wrap(client));
         await client.query('commit');
         return out;
       } catch (err) {
-        await client.query('rollback').catch(() => undefined);
+        await client.query('rollback').catch(() => { broken = true; });
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async listen(channel, onPayload, onLost) {
