@@ -5,7 +5,7 @@ import type { PushRequest } from '../../shared/sync-protocol';
 import { audit } from '../audit';
 import type { AuthContext } from '../auth/tokens';
 import type { Queryable } from '../db';
-import { CHANGE_CHANNEL } from '../doc-store';
+import { notifyChange } from '../doc-store';
 import { lockTenantWrites } from '../tenant-tx';
 import { mayWrite } from './scope';
 
@@ -23,7 +23,7 @@ export interface PushOutcome {
  * conflict and nothing is overwritten. Any invalid or forbidden row fails the whole push (the
  * transaction rolls back), so a push is never half-applied.
  */
-export async function applyPush(tx: Queryable, ctx: AuthContext, collection: CollectionName, rows: PushRequest['rows'], opts: { locked?: boolean } = {}): Promise<PushOutcome> {
+export async function applyPush(tx: Queryable, ctx: AuthContext, collection: CollectionName, rows: PushRequest['rows']): Promise<PushOutcome> {
   const schema = collections[collection];
   const docs = rows.map((row, i) => {
     const parsed = schema.safeParse(row.newDocumentState);
@@ -38,7 +38,7 @@ export async function applyPush(tx: Queryable, ctx: AuthContext, collection: Col
   });
   if (!docs.length) return { conflicts: [], written: 0, maxSeq: undefined };
 
-  if (!opts.locked) await lockTenantWrites(tx, ctx.tenantId);
+  await lockTenantWrites(tx, ctx.tenantId);
   const appendOnly = appendOnlyCollections.has(collection);
   // One read for every master state, one write for every accepted row: a push costs the same few
   // round trips whatever its size.
@@ -75,23 +75,20 @@ export async function applyPush(tx: Queryable, ctx: AuthContext, collection: Col
   let maxSeq: number | undefined;
   if (writes.size) {
     const rowsJson = JSON.stringify([...writes.values()].map((d) => ({ id: d.id, updated_at: d.updatedAt, deleted: d._deleted, data: d })));
-    // The change notice rides in the same statement (delivered on commit, like notifyChange).
-    const [out] = await tx.query<{ seq: number }>(
-      `with ins as (
-         insert into docs (tenant_id, collection, id, seq, updated_at, deleted, data)
-         select $1, $2, x.id, nextval('doc_seq'), x.updated_at, x.deleted, x.data
-           from jsonb_to_recordset($3::jsonb) as x(id text, updated_at bigint, deleted boolean, data jsonb)
-         on conflict (tenant_id, collection, id) do update
-           set seq = excluded.seq, tx = pg_current_xact_id(), updated_at = excluded.updated_at,
-               deleted = excluded.deleted, data = excluded.data
-         returning seq),
-       top as (select max(seq) as seq from ins)
-       select top.seq, pg_notify($4, json_build_object('t', $1::text, 'c', $2::text, 's', top.seq)::text) from top`,
-      [ctx.tenantId, collection, rowsJson, CHANGE_CHANNEL],
+    const out = await tx.query<{ seq: number }>(
+      `insert into docs (tenant_id, collection, id, seq, updated_at, deleted, data)
+       select $1, $2, x.id, nextval('doc_seq'), x.updated_at, x.deleted, x.data
+         from jsonb_to_recordset($3::jsonb) as x(id text, updated_at bigint, deleted boolean, data jsonb)
+       on conflict (tenant_id, collection, id) do update
+         set seq = excluded.seq, tx = pg_current_xact_id(), updated_at = excluded.updated_at,
+             deleted = excluded.deleted, data = excluded.data
+       returning seq`,
+      [ctx.tenantId, collection, rowsJson],
     );
-    maxSeq = out?.seq;
+    maxSeq = Math.max(...out.map((r) => r.seq));
   }
   for (const a of audits) await audit(tx, a);
   const written = writes.size;
+  if (maxSeq !== undefined) await notifyChange(tx, ctx.tenantId, collection, maxSeq);
   return { conflicts, written, maxSeq };
 }

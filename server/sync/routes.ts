@@ -59,7 +59,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRouteDeps> = async (app, deps) =
     const ctx = await deps.tokens.verifyAccess(bearer(req.headers.authorization));
     const body = parseBody(PushRequest, req.body);
     await deps.sessions.assertLive(ctx);
-    const out = await withTenant(db, ctx.tenantId, (tx) => applyPush(tx, ctx, collection, body.rows, { locked: true }), { lockWrites: true });
+    const out = await withTenant(db, ctx.tenantId, (tx) => applyPush(tx, ctx, collection, body.rows));
     return { conflicts: out.conflicts };
   });
 
