@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
@@ -144,6 +144,7 @@ async function runWorkload(mode: 'ours' | 'couch', url: string, tokens: string[]
 }
 
 export default async function run(): Promise<BenchResult> {
+  const loadBefore = loadavg()[0]!;
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-syncbench-'));
   const env = { ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'true' };
   const ours = await spawnLine(['server/main.ts', '--port', '0', '--data-dir', dataDir], /^THREADLINE_SERVER_URL=(.+)$/, env);
@@ -198,6 +199,9 @@ export default async function run(): Promise<BenchResult> {
       environment: {
         database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
         cpus: cpus().length,
+        // Other work on the machine moves these figures a lot; recorded so runs can be compared.
+        loadavg_1m_before: Math.round(loadBefore * 100) / 100,
+        loadavg_1m_after: Math.round(loadavg()[0]! * 100) / 100,
         write_interval_ms: INTERVAL_MS,
         bulk_docs_per_client: BULK,
         note: 'both servers are child processes on loopback; clients are RxDB memory-storage replicas in 5 worker threads',
