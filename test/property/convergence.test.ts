@@ -1,33 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../shared/conflict-merge';
-import { createLogger } from '../../server/logger';
-import { startServer, type RunningServer } from '../../server/server';
 import { addNote, editDoc } from '../../renderer/src/replica/writes';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { openNodeClient, until, type NodeClient } from '../chaos/client';
+import { startDemoServerForFile } from '../helpers/demo-server';
 
 /**
  * N replicas with random local writes (append-only notes and field edits of one shared customer),
  * random partitions and reconnects; once every link is healed all replicas must equal the server.
  */
 
-let server: RunningServer;
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tl-prop-'));
-  server = await startServer(
-    { port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', seedDemo: true, corsOrigins: [] } as unknown as Parameters<typeof startServer>[0],
-    createLogger('silent'),
-  );
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const demo = startDemoServerForFile('prop');
 
 const REPLICAS = 3;
 const ctx = { threadId: 'prop-thread', interactionId: 'prop-int', customerId: 'prop-cust' };
@@ -51,8 +35,8 @@ const STRIP = new Set(['_meta', '_rev', '_attachments', '_deleted', 'fieldTimes'
 const comparable = (d: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(d).filter(([k]) => !STRIP.has(k))));
 
 async function serverState(customerId: string, run: string): Promise<{ customer: string; notes: string[] }> {
-  const [c] = await server.db.query<{ data: Record<string, unknown> }>(`select data from docs where collection = 'customers' and id = $1`, [customerId]);
-  const notes = await server.db.query<{ text: string }>(
+  const [c] = await demo.server.db.query<{ data: Record<string, unknown> }>(`select data from docs where collection = 'customers' and id = $1`, [customerId]);
+  const notes = await demo.server.db.query<{ text: string }>(
     `select data->'body'->>'text' as text from docs where collection = 'events' and data->'body'->>'text' like $1`, [`${run}%`]);
   return { customer: comparable(c!.data), notes: notes.map((n) => n.text).sort() };
 }
@@ -67,7 +51,7 @@ async function replicaState(c: NodeClient, customerId: string, run: string): Pro
 }
 
 describe('replica convergence (property)', () => {
-  it('random writes, partitions and reconnects converge to the server state', async () => {
+  it('random writes, partitions and reconnects converge to the demo.server state', async () => {
     let runNo = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 5, maxLength: 25 }), async (cmds) => {
@@ -76,7 +60,7 @@ describe('replica convergence (property)', () => {
         const clients: NodeClient[] = [];
         try {
           for (let i = 0; i < REPLICAS; i++) {
-            const p = new FaultProxy(Number(new URL(server.url).port));
+            const p = new FaultProxy(Number(new URL(demo.server.url).port));
             await p.start();
             proxies.push(p);
             clients.push(await openNodeClient({ serverUrl: p.url, collections: ['customers', 'events'], name: `${run}-r${i}`, email: i % 2 ? 'jonas@demo.threadline' : 'maya@demo.threadline' }));

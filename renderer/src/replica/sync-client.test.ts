@@ -1,40 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../../server/server';
-import { createLogger } from '../../../server/logger';
+import { describe, expect, it } from 'vitest';
 import { openNodeClient, until } from '../../../test/chaos/client';
 import { backoff } from './sync-client';
 import { addNote, addWrapup } from './writes';
+import { startDemoServerForFile } from '../../../test/helpers/demo-server';
 
-let server: RunningServer;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tl-sync-client-'));
-  server = await startServer(
-    { port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', seedDemo: true, corsOrigins: [] } as unknown as Parameters<typeof startServer>[0],
-    createLogger('silent'),
-  );
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const demo = startDemoServerForFile('sync-client');
 
 const eventsOnServer = async (ids: string[]) =>
-  server.db.query<{ id: string; n: number }>(`select id, count(*)::int as n from docs where collection = 'events' and id = any($1) group by id`, [ids]);
+  demo.server.db.query<{ id: string; n: number }>(`select id, count(*)::int as n from docs where collection = 'events' and id = any($1) group by id`, [ids]);
 
 describe('sync client against the real server', () => {
   it('pulls the replica, pushes notes and wrap-ups once, and another agent receives them live', async () => {
     const cols = ['customers', 'threads', 'events'] as const;
-    const a = await openNodeClient({ serverUrl: server.url, collections: cols, devMode: true, name: 'sc-a' });
-    const b = await openNodeClient({ serverUrl: server.url, collections: cols, name: 'sc-b' });
+    const a = await openNodeClient({ serverUrl: demo.server.url, collections: cols, devMode: true, name: 'sc-a' });
+    const b = await openNodeClient({ serverUrl: demo.server.url, collections: cols, name: 'sc-b' });
     try {
       await a.sync.awaitInSync();
       await b.sync.awaitInSync();
-      const [{ n }] = await server.db.query<{ n: number }>(`select count(*)::int as n from docs where collection = 'customers' and not deleted`) as [{ n: number }];
+      const [{ n }] = await demo.server.db.query<{ n: number }>(`select count(*)::int as n from docs where collection = 'customers' and not deleted`) as [{ n: number }];
       expect(await a.db.customers.count().exec()).toBe(n);
       const thread = (await a.db.threads.findOne().exec())!;
       const ctx = { threadId: thread.id, interactionId: 'int-x', customerId: thread.customerId };

@@ -1,34 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { indexedDB } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../server/logger';
-import { startServer, type RunningServer } from '../../../server/server';
+import { describe, expect, it } from 'vitest';
 import { nodeSocket, until } from '../../../test/chaos/client';
 import { openReplica } from '../replica/database';
 import { nodeTestStorage } from '../replica/testing';
 import { addNote } from '../replica/writes';
 import { memoryStore, TokenStore } from './token-store';
 import { isLocked, lastSyncedAt, openWorkspace } from './workspace-session';
+import { startDemoServerForFile } from '../../../test/helpers/demo-server';
 
-let server: RunningServer;
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tl-hygiene-'));
-  server = await startServer(
-    { port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', seedDemo: true, corsOrigins: [] } as unknown as Parameters<typeof startServer>[0],
-    createLogger('silent'),
-  );
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const demo = startDemoServerForFile('hygiene');
 
 async function signedIn(email = 'maya@demo.threadline') {
   const kv = memoryStore();
-  const tokens = new TokenStore(server.url, kv);
+  const tokens = new TokenStore(demo.server.url, kv);
   await tokens.login({ tenant: 'demo', email, password: 'threadline-demo' });
   return { kv, tokens };
 }
@@ -79,7 +63,7 @@ describe('workstation data hygiene', () => {
     const kv = memoryStore();
     const day = 86_400_000;
     const now = 100 * day;
-    expect(isLocked(kv, 'r', 3, now)).toBe(false); // never synced: holds no server data yet
+    expect(isLocked(kv, 'r', 3, now)).toBe(false); // never synced: holds no demo.server data yet
     kv.setItem('threadline.lastSynced.r', String(now - 2 * day));
     expect(isLocked(kv, 'r', 3, now)).toBe(false);
     expect(isLocked(kv, 'r', undefined, now)).toBe(false);
