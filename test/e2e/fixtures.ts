@@ -36,3 +36,13 @@ export async function signIn(page: Page, webUrl: string, email: string): Promise
   await page.getByRole('button', { name: 'Sign in' }).click();
   await baseExpect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 60_000 });
 }
+
+/** JSON call to the server's API, as a test client would make it. */
+export async function api<T>(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const res = await fetch(new URL(path, base), {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+  });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

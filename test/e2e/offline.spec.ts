@@ -1,22 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function signIn(page: Page, webUrl: string, email: string): Promise<void> {
-  await page.goto(webUrl);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('threadline-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'synced', { timeout: 60_000 });
-}
-
-async function api<T>(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const res = await fetch(new URL(path, base), {
-    ...init,
-    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-  });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+import { api, expect, signIn, test } from './fixtures';
 
 async function openCustomer(page: Page, phone: string): Promise<void> {
   await page.keyboard.press('Alt+2');

@@ -8,6 +8,7 @@ import { spawnServer, type ServerChild } from '../../scripts/lib/spawn-server';
 import { DEMO_AGENTS, dial, expectMediaFlowing, expectRegistered, openAgent, packetsIn, type Agent } from '../sip/agents';
 import { freeTcpPort, startKamailio, type KamailioHandle } from '../sip/kamailio';
 import { sippCall } from '../sipp/run-sipp';
+import { api } from './fixtures';
 
 /**
  * Agents in separate Chromium profiles with fake media call each other through a real Kamailio
@@ -249,14 +250,6 @@ test('Kamailio killed and restarted: the phone shows it and re-registers, and ca
   await expectMediaFlowing(a.call('active'));
 });
 
-async function api<T>(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const res = await fetch(new URL(path, base), {
-    ...init,
-    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-  });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 test('sipp calls the agent through Kamailio with the sync server unreachable: screen pop, call logged, synced later', async ({ sip }) => {
   const server = sip.server.url;

@@ -3,6 +3,7 @@ import { useHeadset } from '../headset/use-headset';
 import { DTMF_TONES } from './dial-target';
 import type { Softphone } from './softphone';
 import type { CallView, PhoneSnapshot, RegistrationStatus } from './types';
+import { useNow } from '../shell/use-now';
 
 export function usePhone(phone: Softphone): PhoneSnapshot {
   return useSyncExternalStore(phone.subscribe, phone.snapshot);
@@ -22,15 +23,6 @@ const REG_TONE: Record<RegistrationStatus['state'], string> = {
   reconnecting: 'bg-amber-400',
   failed: 'bg-rose-500',
 };
-
-function useNow(ms: number) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
-}
 
 function duration(fromMs: number, now: number) {
   const s = Math.max(0, Math.floor((now - fromMs) / 1000));

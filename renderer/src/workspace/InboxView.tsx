@@ -6,7 +6,8 @@ import { replicaCustomerSource } from '../customer/sources';
 import { BroadcastBanner, activeBroadcasts } from './BroadcastBanner';
 import { InboxList } from './InboxList';
 import { buildInboxRows } from './inbox-model';
-import { useNow, useReplicaQuery } from './use-replica-query';
+import { useNow } from '../shell/use-now';
+import { useReplicaQuery } from './use-replica-query';
 
 const RECENT_MS = 7 * 86_400_000;
 

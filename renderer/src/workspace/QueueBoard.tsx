@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import { csat, customerEffort, firstContactResolution, queueKpis, type QueueKpis } from '../../../shared/kpi';
 import type { ReplicaDatabase } from '../replica/database';
 import { formatWait, slaFor } from './inbox-model';
-import { useNow, useReplicaQuery } from './use-replica-query';
+import { useNow } from '../shell/use-now';
+import { useReplicaQuery } from './use-replica-query';
 
 const pct = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x * 100)}%`);
 const dur = (ms: number | undefined) => (ms === undefined ? '—' : formatWait(ms));

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { WrapupBody, WrapupOutcome, reasonList } from '../../../shared/wrapup';
 import { addEvent, editDoc, type Writer } from '../replica/writes';
 import { formatWait } from './inbox-model';
-import { useNow, useReplicaQuery } from './use-replica-query';
+import { useNow } from '../shell/use-now';
+import { useReplicaQuery } from './use-replica-query';
 
 const OUTCOME_LABEL: Record<WrapupOutcome, string> = {
   resolved: 'Resolved', 'follow-up': 'Follow-up needed', escalated: 'Escalated', callback: 'Call back', 'no-action': 'No action',

@@ -16,13 +16,3 @@ export function useReplicaQuery<T>(make: () => RxQuery<T, RxDocument<T>[]> | und
   }, deps);
   return rows;
 }
-
-/** A clock for wait timers: re-renders every `ms`. */
-export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
-}
