@@ -69,9 +69,9 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       side={
         <div>
           {phone && <div className="mb-4 border-b border-slate-200 pb-4"><SoftphonePanel phone={phone} /></div>}
-          {active === 'inbox' && inboxThread
+          {active === 'inbox' && (inboxThread
             ? <WrapupPanel key={inboxThread} writer={ws.writer} threadId={inboxThread} agentId={ws.session.user.agentId} />
-            : <p className="text-sm text-slate-600">Choose a conversation to wrap it up here (Alt+W).</p>}
+            : <p className="text-sm text-slate-600">Choose a conversation to wrap it up here (Alt+W).</p>)}
           {policy && policy.source !== 'none' && (
             <p className="mt-4 text-xs text-slate-500">Some settings are managed by your IT department ({policy.lockedKeys.join(', ')}).</p>
           )}
