@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findElectronBinary } from './lib/electron-binary';
 import { spawnServer } from './lib/spawn-server';
+import { sipServersFromEnv } from './lib/sip-servers';
 import { startWebHost } from './web-host';
 
 /**
@@ -28,7 +29,7 @@ async function main() {
     console.log(`Threadline desktop app started against ${server.url}`);
     return;
   }
-  const web = await startWebHost({ port: Number(process.env.WEB_PORT ?? 5174), serverUrl: server.url });
+  const web = await startWebHost({ port: Number(process.env.WEB_PORT ?? 5174), serverUrl: server.url, sipServers: sipServersFromEnv() });
   console.log(`No Electron binary can run here (${electron.reason}); serving the web host instead.`);
   console.log(`Threadline web host: ${web.url}  (server ${server.url}; demo login maya@demo.threadline / threadline-demo)`);
 }
