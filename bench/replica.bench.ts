@@ -5,15 +5,12 @@
  * offline and the time until the outbox drains once the link returns; then the renderer's JS heap
  * after a forced GC. Env: REPLICA_BENCH_CUSTOMERS (100000), REPLICA_BENCH_PULL_BATCH (5000).
  */
-import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { build } from 'vite';
+import { join } from 'node:path';
 import { createLogger } from '../server/logger';
 import { startServer } from '../server/server';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { openBenchPage } from './lib/bench-page';
 import type { BenchResult } from './run';
 import type { BenchConfig } from './replica-page/main';
 
@@ -48,7 +45,6 @@ async function seed(db: Awaited<ReturnType<typeof startServer>>['db'], n: number
   `);
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 export default async function replicaBench(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tl-replica-bench-'));
@@ -60,15 +56,8 @@ export default async function replicaBench(): Promise<BenchResult> {
   const ts = Date.now();
   await seed(server.db, N);
   console.error(`[replica bench] seeded ${4 * N} documents in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
-  await build({ root: join(import.meta.dirname, 'replica-page'), logLevel: 'warn', build: { outDir: pageDir, emptyOutDir: true }, base: './' });
-  const http = createServer((req, res) => {
-    const path = join(pageDir, (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '').split('?')[0]!);
-    if (!path.startsWith(pageDir) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-  const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const bp = await openBenchPage(join(import.meta.dirname, 'replica-page'), pageDir);
+  const { browser, url: pageUrl } = bp;
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -104,8 +93,7 @@ export default async function replicaBench(): Promise<BenchResult> {
       environment: { chromium: browser.version(), storage: 'rxdb dexie (IndexedDB)', pull_batch: PULL_BATCH, customers: N, pending_before_catchup: r.pendingOffline },
     };
   } finally {
-    await browser.close();
-    http.close();
+    await bp.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,21 +7,18 @@
  * - register_after_restart_s: Kamailio is SIGKILLed, left down for 2 s, restarted; time from restart
  *   until the phone is registered again (worst of 3 rounds).
  */
-import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { startKamailio } from '../test/sip/kamailio';
 import { sippCall } from '../test/sipp/run-sipp';
+import { openBenchPage } from './lib/bench-page';
 import type { BenchResult } from './run';
 import type { PhoneBenchConfig } from './softphone-page/main';
 
 const N = Number(process.env.SOFTPHONE_BENCH_CUSTOMERS ?? 100_000);
 const CALLS = Number(process.env.SOFTPHONE_BENCH_CALLS ?? 50);
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,15 +39,8 @@ export default async function softphoneBench(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tl-softphone-bench-'));
   const pageDir = join(dir, 'page');
   const kamailio = await startKamailio();
-  await build({ root: join(import.meta.dirname, 'softphone-page'), logLevel: 'warn', build: { outDir: pageDir, emptyOutDir: true }, base: './' });
-  const http = createServer((req, res) => {
-    const path = join(pageDir, (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '').split('?')[0]!);
-    if (!path.startsWith(pageDir) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': MIME[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-  const pageUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const bp = await openBenchPage(join(import.meta.dirname, 'softphone-page'), pageDir);
+  const { browser, url: pageUrl } = bp;
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -102,8 +92,7 @@ export default async function softphoneBench(): Promise<BenchResult> {
       },
     };
   } finally {
-    await browser.close();
-    http.close();
+    await bp.close();
     await kamailio.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import type { CustomerDoc, InteractionDoc, ThreadDoc } from '../../../shared/mod
 import { decideThread, DEFAULT_THREAD_WINDOW_DAYS, type HopFrom } from '../../../shared/thread-assembly';
 import type { ReplicaDatabase } from '../replica/database';
 import { editDoc, writeLocal, type Writer } from '../replica/writes';
+import { customerFamily } from '../replica/customer-family';
 
 /**
  * Logging a call without the server: the softphone resolves the caller and picks the thread from the
@@ -47,17 +48,9 @@ export async function planCall(db: ReplicaDatabase, call: Pick<CallLog, 'interac
   const norm = normalizePhone(user, s.defaultRegion);
   if (!norm.ok) throw new AppError(ErrorCode.INGRESS_IDENTITY_INVALID, norm.message);
   const ident = await db.identities.findOne(identityDocId('phone', norm.value)).exec();
-  let customer = ident ? await db.customers.findOne(ident.customerId).exec() : null;
-  for (let hops = 0; customer?.mergedInto && hops < 16; hops++) customer = await db.customers.findOne(customer.mergedInto).exec();
-  if (!customer) return { phone: norm.value };
-  const family = new Set([customer.id]);
-  let frontier = [customer.id];
-  while (frontier.length) {
-    const merged = await db.customers.find({ selector: { mergedInto: { $in: frontier } } }).exec();
-    frontier = merged.map((m) => m.id).filter((m) => !family.has(m));
-    frontier.forEach((m) => family.add(m));
-  }
-  const ids = [...family];
+  const fam = ident ? await customerFamily(db, ident.customerId) : undefined;
+  if (!fam) return { phone: norm.value };
+  const { customer, ids } = fam;
   const threads = (await db.threads.find({ selector: { customerId: { $in: ids } } }).exec()).map((t) => t.toJSON() as Omit<ThreadDoc, '_deleted'>);
   const interactions = await db.interactions.find({ selector: { customerId: { $in: ids } } }).exec();
   const d = decideThread(

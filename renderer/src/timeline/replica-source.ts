@@ -1,3 +1,4 @@
+import { customerFamily } from '../replica/customer-family';
 import type { ReplicaDatabase } from '../replica/database';
 import { TimelineData } from './model';
 
@@ -6,21 +7,9 @@ import { TimelineData } from './model';
  * resolved through `mergedInto`, and the history of every customer merged into it is included.
  */
 export async function replicaTimeline(db: ReplicaDatabase, customerId: string): Promise<TimelineData | undefined> {
-  let id = customerId;
-  let customer = await db.customers.findOne(id).exec();
-  for (let hops = 0; customer?.mergedInto && hops < 16; hops++) {
-    id = customer.mergedInto;
-    customer = await db.customers.findOne(id).exec();
-  }
-  if (!customer) return undefined;
-  const family = new Set([customer.id]);
-  let frontier = [customer.id];
-  while (frontier.length) {
-    const merged = await db.customers.find({ selector: { mergedInto: { $in: frontier } } }).exec();
-    frontier = merged.map((m) => m.id).filter((m) => !family.has(m));
-    frontier.forEach((m) => family.add(m));
-  }
-  const ids = [...family];
+  const fam = await customerFamily(db, customerId);
+  if (!fam) return undefined;
+  const { customer, ids } = fam;
   const threads = await db.threads.find({ selector: { customerId: { $in: ids } } }).exec();
   const interactions = await db.interactions.find({ selector: { customerId: { $in: ids } } }).exec();
   const events = interactions.length ? await db.events.find({ selector: { interactionId: { $in: interactions.map((i) => i.id) } } }).exec() : [];
