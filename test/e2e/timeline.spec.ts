@@ -10,6 +10,7 @@ import { createLogger } from '../../server/logger';
 import { startServer, type RunningServer } from '../../server/server';
 import { verifySignature } from '../../server/ingress/webhooks';
 import { startWebHost } from '../../scripts/web-host';
+import { signIn } from './fixtures';
 import { bearer, loginAs, postWebhook, SECRET, sendMail, SUPPORT } from '../integration/ingress-setup';
 
 /**
@@ -80,11 +81,8 @@ test.afterAll(async () => {
 
 test('customer timeline: one thread, three channels, two hops, sanitized email, reply by SMS', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 1000 });
-  await page.goto(web.url);
-  await page.getByLabel('Email').fill('maya@demo.threadline');
-  await page.getByLabel('Password').fill('threadline-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click({ timeout: 60_000 });
+  await signIn(page, web.url, 'maya@demo.threadline');
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click();
   await page.getByLabel('Find a customer').fill('Alice');
   await page.getByRole('list', { name: 'Customers' }).getByRole('button', { name: /Alice Fenwick/ }).click({ timeout: 60_000 });
 
@@ -142,11 +140,8 @@ test('a long history stays virtualized, search reaches old messages, and a draft
     expect(res.status).toBe(201);
   }
   await page.setViewportSize({ width: 1440, height: 1000 });
-  await page.goto(web.url);
-  await page.getByLabel('Email').fill('maya@demo.threadline');
-  await page.getByLabel('Password').fill('threadline-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click({ timeout: 60_000 });
+  await signIn(page, web.url, 'maya@demo.threadline');
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: /Customers/ }).click();
   await page.getByLabel('Find a customer').fill('900321');
   await page.getByRole('list', { name: 'Customers' }).getByRole('button').first().click({ timeout: 60_000 });
   await expect(page.getByText('400 contacts')).toBeVisible({ timeout: 60_000 });
