@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openPglite } from '../../server/db';
 import { migrate } from '../../server/migrate';
 
 /** Builds the migrated PGlite template once per test run (see test-db.ts). */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<(() => void) | void> {
   if (process.env.TEST_DATABASE_URL) return;
   const dir = resolve('.tmp');
   mkdirSync(dir, { recursive: true });
@@ -15,4 +15,5 @@ export default async function setup(): Promise<void> {
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await db.close();
   process.env.THREADLINE_PGLITE_TEMPLATE = file;
+  return () => rmSync(file, { force: true });
 }
