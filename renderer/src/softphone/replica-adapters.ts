@@ -3,7 +3,14 @@ import type { ReplicaDatabase } from '../replica/database';
 import { screenPop } from '../replica/screen-pop';
 import { logCallLocally } from '../customer/log-call';
 import { addEvent, editDoc, type EventContext, type Writer } from '../replica/writes';
-import type { CallLogEvent, CallLogSink, RemoteParty, ScreenPop, ScreenPopSource } from './types';
+import type { EventKind } from '../../../shared/model/documents';
+import type { CallEventType, CallLogEvent, CallLogSink, RemoteParty, ScreenPop, ScreenPopSource } from './types';
+
+/** Which event kind each softphone event is stored as; a Record so a new call event cannot go unmapped. */
+const EVENT_KIND: Record<CallEventType, EventKind> = {
+  ring: 'call_leg', dial: 'call_leg', answer: 'call_leg', end: 'call_leg', missed: 'call_leg',
+  hold: 'hold', unhold: 'hold', transfer: 'transfer', dtmf: 'dtmf', quality: 'quality', mute: 'state', unmute: 'state',
+};
 
 /** Screen pop straight from the local replica: no network, so it works with the sync server down. */
 export class ReplicaScreenPop implements ScreenPopSource {
@@ -84,32 +91,7 @@ export class ReplicaCallLog implements CallLogSink {
 
   private async write(ctx: EventContext, e: CallLogEvent): Promise<void> {
     const body = { event: e.type, remote: e.remote.e164, ...e.detail };
-    switch (e.type) {
-      case 'ring':
-      case 'dial':
-      case 'answer':
-      case 'end':
-      case 'missed':
-        await addEvent(this.w, ctx, 'call_leg', body);
-        break;
-      case 'hold':
-      case 'unhold':
-        await addEvent(this.w, ctx, 'hold', body);
-        break;
-      case 'transfer':
-        await addEvent(this.w, ctx, 'transfer', body);
-        break;
-      case 'dtmf':
-        await addEvent(this.w, ctx, 'dtmf', body);
-        break;
-      case 'quality':
-        await addEvent(this.w, ctx, 'quality', body);
-        break;
-      case 'mute':
-      case 'unmute':
-        await addEvent(this.w, ctx, 'state', body);
-        break;
-    }
+    await addEvent(this.w, ctx, EVENT_KIND[e.type], body);
     if (e.type === 'answer') await editDoc(this.w, 'interactions', ctx.interactionId, { state: 'active', answeredAt: e.at });
     if (e.type === 'missed') await editDoc(this.w, 'interactions', ctx.interactionId, { state: 'missed', endedAt: e.at });
     if (e.type === 'end') {
