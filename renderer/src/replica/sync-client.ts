@@ -39,6 +39,12 @@ export interface SyncClientOptions {
   pushBatchSize?: number;
   /** Called whenever the replica has caught up with the server, e.g. to record it for the offline lock. */
   onSynced?: (at: number) => void;
+  /**
+   * Collections to pull again from the start (`replica/repull.ts`): RxDB keeps its checkpoint across a
+   * schema migration, so a document the migration dropped would otherwise stay missing until the
+   * server changes it.
+   */
+  repull?: { pending(name: CollectionName): Promise<boolean>; done(name: CollectionName): Promise<void> };
   /** Backoff bounds (ms) for reconnects and retries; jitter spreads a fleet's reconnects apart. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -179,6 +185,8 @@ export class SyncClient {
       this.streams.set(name, stream);
       const schema = collections[name];
       const collection = db.collections[name];
+      // 'ask' until the session's first pull; 'from-zero' until a pull from seq 0 has been answered.
+      let repull: 'ask' | 'from-zero' | 'catching-up' | 'off' = this.opts.repull ? 'ask' : 'off';
       const state = replicateRxCollection<Doc, Checkpoint>({
         // The identifier pins the checkpoint to this server: another server URL starts from zero.
         replicationIdentifier: `tl-${tokens.serverUrl}-${name}`,
@@ -193,9 +201,21 @@ export class SyncClient {
           stream$: stream.asObservable(),
           handler: (checkpoint, batchSize) =>
             this.call(async () => {
-              const seq = checkpoint?.seq ?? 0;
-              const res = await tokens.authorizedFetch(`/sync/${name}/pull?seq=${seq}&limit=${Math.min(batchSize, 5000)}`);
+              if (repull === 'ask') repull = (await this.opts.repull?.pending(name)) ? 'from-zero' : 'off';
+              // RxDB retries a failed pull with the same (pre-migration) checkpoint: stay at 0 until one is answered.
+              const seq = repull === 'from-zero' ? 0 : (checkpoint?.seq ?? 0);
+              const limit = Math.min(batchSize, 5000);
+              const res = await tokens.authorizedFetch(`/sync/${name}/pull?seq=${seq}&limit=${limit}`);
               const body = PullBody.parse(await res.json());
+              if (repull === 'from-zero') repull = 'catching-up';
+              if (repull === 'catching-up' && body.documents.length < limit) {
+                repull = 'off';
+                // RxDB stores this batch, and maybe earlier ones, after the handler returns: recording the
+                // re-pull before they are stored would let a crash now skip the dropped documents for good.
+                void state.awaitInSync()
+                  .then(() => (state.isStopped() ? undefined : this.opts.repull?.done(name)))
+                  .catch(() => undefined);
+              }
               const documents: Doc[] = [];
               for (const raw of body.documents) {
                 const parsed = schema.safeParse(raw);

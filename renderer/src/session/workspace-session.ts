@@ -2,6 +2,7 @@ import { removeRxDatabase } from 'rxdb';
 import type { Session } from '../../../shared/auth-contract';
 import { openReplica, replicaName, type ReplicaDatabase } from '../replica/database';
 import { Outbox } from '../replica/outbox';
+import { trackRepull } from '../replica/repull';
 import { SyncClient, type SocketFactory } from '../replica/sync-client';
 import type { Writer } from '../replica/writes';
 import type { KeyValueStore, TokenStore } from './token-store';
@@ -63,6 +64,7 @@ export async function openWorkspace(opts: {
   });
   const sync = new SyncClient({
     db, outbox, tokens: opts.tokens, socketFactory: opts.socketFactory,
+    repull: await trackRepull(db),
     onSynced: (at) => opts.kv.setItem(lastSyncedKey(name), String(at)),
   });
   await sync.start();
