@@ -27,6 +27,9 @@ export default defineConfig({
     base: './',
     define: { 'import.meta.env.VITE_APP_VERSION': JSON.stringify(pkg.version) },
     plugins: [react(), tailwindcss()],
+    // The replica's storage worker imports sqlite-wasm, which finds its .wasm beside its own module.
+    worker: { format: 'es' },
+    optimizeDeps: { exclude: ['@sqlite.org/sqlite-wasm'] },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } },

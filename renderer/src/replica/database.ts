@@ -1,7 +1,6 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type {
   AgentDoc, BroadcastDoc, CollectionName, ConfigDoc, CustomerDoc, EvaluationDoc, EventDoc, IdentityDoc,
   InteractionDoc, KnowledgeDoc, OfferDoc, SurveyDoc, ThreadDoc,
@@ -10,6 +9,7 @@ import { mergeDocs, sameDoc, type MergeableDoc } from '../../../shared/conflict-
 import { appendOnlyCollections, collectionNames } from '../../../shared/model/documents';
 import { rxSchemaFor } from '../../../shared/rxdb-schema';
 import { migrationStrategies } from './migrations';
+import { defaultReplicaStorage } from './replica-storage';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
@@ -37,9 +37,9 @@ export type ReplicaDatabase = RxDatabase<ReplicaCollections>;
 
 export interface OpenReplicaOptions {
   name: string;
-  /** Defaults to Dexie on the browser's IndexedDB; Node tests pass Dexie over fake-indexeddb. */
+  /** Defaults to the window's replica storage (SQLite on OPFS, else IndexedDB); Node tests pass their own. */
   storage?: RxStorage<unknown, unknown>;
-  /** Several tabs of the web host share one database through BroadcastChannel; Node tests turn it off. */
+  /** Whether tabs share the database through BroadcastChannel; defaults to what the storage supports. */
   multiInstance?: boolean;
   /**
    * Open only these collections. The app opens all twelve; tests that run several replicas in one
@@ -85,10 +85,11 @@ export function conflictHandlerFor(name: CollectionName): RxConflictHandler<Plai
 }
 
 export async function openReplica(opts: OpenReplicaOptions): Promise<ReplicaDatabase> {
+  const fallback = opts.storage ? undefined : await defaultReplicaStorage();
   const db = await createRxDatabase<ReplicaCollections>({
     name: opts.name,
-    storage: opts.storage ?? getRxStorageDexie(),
-    multiInstance: opts.multiInstance ?? true,
+    storage: opts.storage ?? fallback!.storage,
+    multiInstance: opts.multiInstance ?? fallback?.multiInstance ?? false,
     eventReduce: true,
     localDocuments: true,
     // Dev mode (tests only) would refuse the closeDuplicates path; production never opens twice.
