@@ -7,6 +7,7 @@ import { appendOnlyCollections, collectionNames, collections, type CollectionNam
 import { Checkpoint, type StreamServerMessage } from '../../../shared/sync-protocol';
 import { ApiError, NetworkError, type TokenStore } from '../session/token-store';
 import type { ReplicaDatabase } from './database';
+import { bootstrapCollection, BOOTSTRAP_PUSH_CHECKPOINT, type BootstrapState } from './bootstrap';
 import type { Outbox } from './outbox';
 
 export type SyncStatus =
@@ -102,6 +103,10 @@ export class SyncClient {
   private unsubOutbox: (() => void) | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
+  /** Per collection: its bootstrap (if any) and the start of its replication. */
+  private readonly starting = new Map<CollectionName, Promise<void>>();
+  /** Bootstraps waiting out a backoff; `resync()` wakes them. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly opts: SyncClientOptions) {
     this.names = opts.collections ?? collectionNames;
@@ -177,95 +182,165 @@ export class SyncClient {
     for (const s of this.states.values()) s.retryTime = wait;
   }
 
-  async start(): Promise<void> {
-    const { db, outbox, tokens } = this.opts;
-    this.unsubOutbox = outbox.subscribe(() => this.update());
-    for (const name of this.names) {
-      const stream = new Subject<RxReplicationPullStreamItem<Doc, Checkpoint>>();
-      this.streams.set(name, stream);
+  private pullLimit(): number {
+    return Math.min(this.opts.pullBatchSize ?? 1000, 5000);
+  }
+
+  /** One page of a collection from the server, validated; `received` counts what the server sent. */
+  private pullPage(name: CollectionName, seq: number, limit: number): Promise<{ documents: Doc[]; checkpoint: Checkpoint; received: number }> {
+    return this.call(async () => {
+      const res = await this.opts.tokens.authorizedFetch(`/sync/${name}/pull?seq=${seq}&limit=${limit}`);
+      const body = PullBody.parse(await res.json());
       const schema = collections[name];
-      const collection = db.collections[name];
-      // 'ask' until the session's first pull; 'from-zero' until a pull from seq 0 has been answered.
-      let repull: 'ask' | 'from-zero' | 'catching-up' | 'off' = this.opts.repull ? 'ask' : 'off';
-      const state = replicateRxCollection<Doc, Checkpoint>({
-        // The identifier pins the checkpoint to this server: another server URL starts from zero.
-        replicationIdentifier: `tl-${tokens.serverUrl}-${name}`,
-        collection: collection as never,
-        deletedField: '_deleted',
-        live: true,
-        retryTime: this.minBackoff,
-        waitForLeadership: false,
-        autoStart: true,
-        pull: {
-          batchSize: this.opts.pullBatchSize ?? 1000,
-          stream$: stream.asObservable(),
-          handler: (checkpoint, batchSize) =>
-            this.call(async () => {
-              if (repull === 'ask') repull = (await this.opts.repull?.pending(name)) ? 'from-zero' : 'off';
-              // RxDB retries a failed pull with the same (pre-migration) checkpoint: stay at 0 until one is answered.
-              const seq = repull === 'from-zero' ? 0 : (checkpoint?.seq ?? 0);
-              const limit = Math.min(batchSize, 5000);
-              const res = await tokens.authorizedFetch(`/sync/${name}/pull?seq=${seq}&limit=${limit}`);
-              const body = PullBody.parse(await res.json());
-              if (repull === 'from-zero') repull = 'catching-up';
-              if (repull === 'catching-up' && body.documents.length < limit) {
-                repull = 'off';
-                // RxDB stores this batch, and maybe earlier ones, after the handler returns: recording the
-                // re-pull before they are stored would let a crash now skip the dropped documents for good.
-                void state.awaitInSync()
-                  .then(() => (state.isStopped() ? undefined : this.opts.repull?.done(name)))
-                  .catch(() => undefined);
-              }
-              const documents: Doc[] = [];
-              for (const raw of body.documents) {
-                const parsed = schema.safeParse(raw);
-                if (parsed.success) documents.push(parsed.data as unknown as Doc);
-                else {
-                  // A document this client cannot read must not block the rest of the collection.
-                  this.error = { code: 'VALIDATION_FAILED', reason: `server sent an invalid ${name} document ${String(raw.id).slice(0, 64)}` };
-                  this.update();
-                }
-              }
-              return { documents: documents as Array<WithDeleted<Doc>>, checkpoint: body.checkpoint };
-            }),
-        },
-        push: {
-          batchSize: this.opts.pushBatchSize ?? 1000,
-          handler: (rows) =>
-            this.call(async () => {
-              const res = await tokens.authorizedFetch(`/sync/${name}/push`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ rows: rows.map((r) => ({ newDocumentState: plain(r.newDocumentState), assumedMasterState: r.assumedMasterState ? plain(r.assumedMasterState) : null })) }),
-              });
-              const body = PushBody.parse(await res.json());
-              const conflicts = new Map(body.conflicts.map((c) => [String(c.id), c]));
-              // A conflict whose merge changes nothing on the server is settled: RxDB will not push
-              // again, so its marker must go now. Append-only conflicts always resolve to the server copy.
-              const settled = (d: Record<string, unknown>, master: Record<string, unknown>) =>
-                appendOnlyCollections.has(name) || sameDoc(mergeDocs(plain(master) as MergeableDoc, plain(d) as MergeableDoc), plain(master));
-              const acked = rows
-                .map((r) => r.newDocumentState)
-                .filter((d) => {
-                  const master = conflicts.get(d.id);
-                  return !master || settled(d, master);
-                });
-              await outbox.ack(name, acked);
-              return body.conflicts as Array<WithDeleted<Doc>>;
-            }),
-        },
-      });
-      state.active$.subscribe((a) => {
-        if (a) this.active.add(name);
-        else this.active.delete(name);
-        if (!a && this.online && this.active.size === 0) this.lastSyncedAt = this.now();
-        this.update();
-      });
-      state.error$.subscribe(() => {
-        // Errors are recorded by `call`; RxDB retries on its own after `retryTime`.
-      });
-      this.states.set(name, state);
+      const documents: Doc[] = [];
+      for (const raw of body.documents) {
+        const parsed = schema.safeParse(raw);
+        if (parsed.success) documents.push(parsed.data as unknown as Doc);
+        else {
+          // A document this client cannot read must not block the rest of the collection.
+          this.error = { code: 'VALIDATION_FAILED', reason: `server sent an invalid ${name} document ${String(raw.id).slice(0, 64)}` };
+          this.update();
+        }
+      }
+      return { documents, checkpoint: body.checkpoint, received: body.documents.length };
+    });
+  }
+
+  private replicationIdentifier(name: CollectionName): string {
+    // The identifier pins the checkpoint to this server: another server URL starts from zero.
+    return `tl-${this.opts.tokens.serverUrl}-${name}`;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  /** Bootstraps an empty collection (retrying through outages), then starts its replication. */
+  private async startCollection(name: CollectionName): Promise<void> {
+    let boot: BootstrapState | undefined;
+    this.active.add(name);
+    this.update();
+    for (;;) {
+      if (this.stopped) return;
+      try {
+        boot = await bootstrapCollection({
+          db: this.opts.db, name, batchSize: this.pullLimit(),
+          replicationIdentifier: `rxdbreplication${this.replicationIdentifier(name)}`,
+          fetchPage: (seq, limit) => this.pullPage(name, seq, limit),
+          stopped: () => this.stopped,
+        });
+        break;
+      } catch (err) {
+        if (this.stopped) return;
+        if (!(err instanceof NetworkError) && !(err instanceof ApiError)) {
+          this.error = { code: 'BOOTSTRAP_FAILED', reason: err instanceof Error ? err.message : String(err) };
+          this.update();
+        }
+        await this.sleep(backoff(this.retryAttempt, this.minBackoff, this.maxBackoff));
+      }
     }
+    this.active.delete(name);
+    if (this.stopped || (boot && !boot.done)) return;
+    if (this.error?.code === 'BOOTSTRAP_FAILED') this.error = undefined;
+    this.startReplication(name, boot);
+  }
+
+  async start(): Promise<void> {
+    this.unsubOutbox = this.opts.outbox.subscribe(() => this.update());
+    for (const name of this.names) {
+      this.streams.set(name, new Subject<RxReplicationPullStreamItem<Doc, Checkpoint>>());
+      this.starting.set(name, this.startCollection(name));
+    }
+    this.startStream();
+  }
+
+  private startReplication(name: CollectionName, boot: BootstrapState | undefined): void {
+    const { db, outbox, tokens } = this.opts;
+    const stream = this.streams.get(name)!;
+    const collection = db.collections[name];
+    // 'ask' until the session's first pull; 'from-zero' until a pull from seq 0 has been answered.
+    let repull: 'ask' | 'from-zero' | 'catching-up' | 'off' = this.opts.repull ? 'ask' : 'off';
+    const state = replicateRxCollection<Doc, Checkpoint>({
+      replicationIdentifier: this.replicationIdentifier(name),
+      collection: collection as never,
+      deletedField: '_deleted',
+      live: true,
+      retryTime: this.minBackoff,
+      waitForLeadership: false,
+      autoStart: true,
+      pull: {
+        batchSize: this.opts.pullBatchSize ?? 1000,
+        stream$: stream.asObservable(),
+        // After a bootstrap the pull continues from where it stopped (used only while RxDB has no checkpoint).
+        initialCheckpoint: boot ? { seq: boot.seq } : undefined,
+        handler: async (checkpoint, batchSize) => {
+          if (repull === 'ask') repull = (await this.opts.repull?.pending(name)) ? 'from-zero' : 'off';
+          // RxDB retries a failed pull with the same (pre-migration) checkpoint: stay at 0 until one is answered.
+          const seq = repull === 'from-zero' ? 0 : (checkpoint?.seq ?? 0);
+          const limit = Math.min(batchSize, 5000);
+          const page = await this.pullPage(name, seq, limit);
+          if (repull === 'from-zero') repull = 'catching-up';
+          if (repull === 'catching-up' && page.received < limit) {
+            repull = 'off';
+            // RxDB stores this batch, and maybe earlier ones, after the handler returns: recording the
+            // re-pull before they are stored would let a crash now skip the dropped documents for good.
+            void state.awaitInSync()
+              .then(() => (state.isStopped() ? undefined : this.opts.repull?.done(name)))
+              .catch(() => undefined);
+          }
+          return { documents: page.documents as Array<WithDeleted<Doc>>, checkpoint: page.checkpoint };
+        },
+      },
+      push: {
+        batchSize: this.opts.pushBatchSize ?? 1000,
+        // Bootstrapped documents came from the server: the push starts after them (see bootstrap.ts).
+        initialCheckpoint: boot ? BOOTSTRAP_PUSH_CHECKPOINT : undefined,
+        handler: (rows) =>
+          this.call(async () => {
+            const res = await tokens.authorizedFetch(`/sync/${name}/push`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ rows: rows.map((r) => ({ newDocumentState: plain(r.newDocumentState), assumedMasterState: r.assumedMasterState ? plain(r.assumedMasterState) : null })) }),
+            });
+            const body = PushBody.parse(await res.json());
+            const conflicts = new Map(body.conflicts.map((c) => [String(c.id), c]));
+            // A conflict whose merge changes nothing on the server is settled: RxDB will not push
+            // again, so its marker must go now. Append-only conflicts always resolve to the server copy.
+            const settled = (d: Record<string, unknown>, master: Record<string, unknown>) =>
+              appendOnlyCollections.has(name) || sameDoc(mergeDocs(plain(master) as MergeableDoc, plain(d) as MergeableDoc), plain(master));
+            const acked = rows
+              .map((r) => r.newDocumentState)
+              .filter((d) => {
+                const master = conflicts.get(d.id);
+                return !master || settled(d, master);
+              });
+            await outbox.ack(name, acked);
+            return body.conflicts as Array<WithDeleted<Doc>>;
+          }),
+      },
+    });
+    state.active$.subscribe((a) => {
+      if (a) this.active.add(name);
+      else this.active.delete(name);
+      if (!a && this.online && this.active.size === 0) this.lastSyncedAt = this.now();
+      this.update();
+    });
+    state.error$.subscribe(() => {
+      // Errors are recorded by `call`; RxDB retries on its own after `retryTime`.
+    });
+    this.states.set(name, state);
+  }
+
+  private startStream(): void {
+    const { tokens } = this.opts;
     tokens.onToken = (token) => {
       if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify({ type: 'AUTH', token }));
     };
@@ -360,6 +435,7 @@ export class SyncClient {
       this.connectStream();
     }
     this.retryAttempt = 0;
+    for (const wake of [...this.sleepers]) wake();
     for (const s of this.states.values()) s.retryTime = this.minBackoff;
     for (const [name, s] of this.streams) {
       s.next('RESYNC');
@@ -369,6 +445,7 @@ export class SyncClient {
 
   /** Resolves once every collection has pushed its local writes and pulled the server's state. */
   async awaitInSync(): Promise<void> {
+    await Promise.all(this.starting.values());
     await Promise.all([...this.states.values()].map((s) => s.awaitInSync()));
   }
 
@@ -381,6 +458,7 @@ export class SyncClient {
     this.socket = undefined;
     sock?.close();
     this.opts.tokens.onToken = undefined;
+    for (const wake of [...this.sleepers]) wake();
     await Promise.all([...this.states.values()].map((s) => s.cancel()));
     for (const s of this.streams.values()) s.complete();
   }
