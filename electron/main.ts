@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, ipcMain, powerMonitor, session, shell } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { BrowserWindow, Notification, app, ipcMain, net, powerMonitor, protocol, session, shell } from 'electron';
 import log from 'electron-log/main';
 import { bridgeChannels, bridgeEventChannel, ipcChannel } from '../shared/bridge';
 import { findDialLink, parseDialLink, type DialRequest } from './dial-links';
 import { chooseHidDevice } from './hid-chooser';
+import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, appFilePath, appSchemePrivileges } from './app-protocol';
 import { createIpcDispatcher } from './ipc-handlers';
 import { loadPolicy } from './policy';
 import { GRANTED_PERMISSIONS, contentSecurityPolicy, isAppUrl, secureWindowOptions } from './window-options';
@@ -11,6 +13,9 @@ import { GRANTED_PERMISSIONS, contentSecurityPolicy, isAppUrl, secureWindowOptio
 const DEFAULT_SERVER_URL = 'http://127.0.0.1:4010';
 
 if (!app.requestSingleInstanceLock()) app.quit();
+// Must happen before 'ready': the renderer's origin is threadline-app://bundle (see app-protocol.ts).
+protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+const rendererRoot = join(import.meta.dirname, '../renderer');
 
 const policyState = loadPolicy({ platform: process.platform });
 if (policyState.error) log.warn({ error: policyState.error }, 'managed policy ignored');
@@ -22,7 +27,7 @@ const sipServers = policyState.policy.sipServers
 let mainWindow: BrowserWindow | undefined;
 
 function appOrigin(): string {
-  return process.env.ELECTRON_RENDERER_URL ? new URL(process.env.ELECTRON_RENDERER_URL).origin : 'file://';
+  return process.env.ELECTRON_RENDERER_URL ? new URL(process.env.ELECTRON_RENDERER_URL).origin : APP_ORIGIN;
 }
 
 function registerIpc(): void {
@@ -87,7 +92,7 @@ function createWindow(): void {
     deliverDial(d);
   });
   if (process.env.ELECTRON_RENDERER_URL) void mainWindow.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void mainWindow.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void mainWindow.loadURL(APP_ENTRY_URL);
 }
 
 let pendingDial: DialRequest | undefined = findDialLink(process.argv);
@@ -122,6 +127,10 @@ app.on('window-all-closed', () => {
 
 void app.whenReady().then(() => {
   log.initialize();
+  protocol.handle(APP_SCHEME, (req) => {
+    const file = appFilePath(req.url, rendererRoot);
+    return file ? net.fetch(pathToFileURL(file).href) : new Response('not found', { status: 404 });
+  });
   for (const scheme of ['tel', 'sip']) app.setAsDefaultProtocolClient(scheme);
   hardenSession();
   registerIpc();

@@ -39,7 +39,8 @@ export function contentSecurityPolicy(connectOrigins: readonly string[]): string
   const connect = ["'self'", ...connectOrigins].join(' ');
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    // The replica's storage worker compiles SQLite's WebAssembly; this allows that and no JS eval.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
@@ -55,8 +56,8 @@ export function contentSecurityPolicy(connectOrigins: readonly string[]): string
 export function isAppUrl(target: string, appOrigin: string): boolean {
   try {
     const u = new URL(target);
-    if (appOrigin === 'file://') return u.protocol === 'file:';
-    return u.origin === appOrigin;
+    // Not `u.origin`: outside Chromium (and in tests) a custom scheme's origin is "null".
+    return `${u.protocol}//${u.host}` === appOrigin;
   } catch {
     return false;
   }

@@ -19,7 +19,7 @@ export async function startWebHost(opts: { port: number; host?: string; serverUr
     // The same CSP the Electron window enforces, so browser tests see what desktop users get.
     const server = new URL(opts.serverUrl);
     const ws = `${server.protocol === 'https:' ? 'wss' : 'ws'}://${server.host}`;
-    reply.header('Content-Security-Policy', `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' ${server.origin} ${ws} ws://127.0.0.1:* ws://localhost:*${sipSources}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`);
+    reply.header('Content-Security-Policy', `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' ${server.origin} ${ws} ws://127.0.0.1:* ws://localhost:*${sipSources}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`);
   });
   app.get('/host-config.json', async () => ({ serverUrl: opts.serverUrl, sipServers: opts.sipServers ?? [] }));
   await app.register(fastifyStatic, { root, index: ['index.html'] });

@@ -44,7 +44,7 @@ export function App({ bridge }: { bridge: ThreadlineBridge }) {
       {(ws, logout) => (
     <WithPhone ws={ws} bridge={bridge} info={info}>{(phone) => (
     <AppShell
-      badge={<SyncBadge sync={ws.sync} />}
+      badge={<SyncBadge sync={ws.sync} storage={ws.db.storage.name} />}
       info={info}
       status={status}
       active={active}

@@ -24,6 +24,8 @@ test('offline note and wrap-up survive a reload and reach the other agent exactl
   const pageA = await a.newPage();
   const pageB = await b.newPage();
   await signIn(pageA, stack.webUrl, 'maya@demo.threadline');
+  // The replica is SQLite on OPFS in a worker ("remote" to RxDB), not the IndexedDB fallback.
+  await expect(pageA.getByTestId('sync-status')).toHaveAttribute('data-storage', 'remote');
   await openCustomer(pageA, phone);
 
   // Cut agent A off from the server only; the server and the web host keep running.
@@ -42,6 +44,8 @@ test('offline note and wrap-up survive a reload and reach the other agent exactl
   await expect(pageA.getByTestId('thread-item').filter({ hasText: noteText }).getByTestId('not-synced')).toBeVisible();
 
   await pageA.reload();
+  // The reloaded page's storage worker takes over the SQLite files the old one held.
+  await expect(badge).toHaveAttribute('data-storage', 'remote', { timeout: 30_000 });
   await expect(badge).toHaveAttribute('data-state', 'offline', { timeout: 30_000 });
   await expect(badge).toHaveAttribute('data-pending', '2');
   await openCustomer(pageA, phone);

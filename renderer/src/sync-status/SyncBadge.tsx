@@ -25,13 +25,18 @@ export function useSyncStatus(sync: SyncClient): SyncStatus {
   return useSyncExternalStore((fn) => sync.subscribe(fn), () => sync.status);
 }
 
+/** RxDB storage names → what support staff read in the badge's tooltip. */
+const storageLabels: Record<string, string> = { remote: 'SQLite on this machine', dexie: 'IndexedDB on this machine' };
+
 /** The top bar's sync state: synced / syncing N / offline since T / error with reason, plus the pending outbox count. */
-export function SyncBadge({ sync }: { sync: SyncClient }) {
+export function SyncBadge({ sync, storage }: { sync: SyncClient; storage?: string }) {
   const s = useSyncStatus(sync);
-  const title =
+  const state =
     s.state === 'error' ? s.reason
     : s.state === 'offline' ? `${s.reason}. Work continues on this machine; ${s.pending} change(s) will sync when the link returns.`
     : s.lastSyncedAt ? `Last synced ${new Date(s.lastSyncedAt).toLocaleString()}` : undefined;
+  const replica = storage ? `Replica: ${storageLabels[storage] ?? storage}` : undefined;
+  const title = [state, replica].filter(Boolean).join('\n') || undefined;
   return (
     <span
       role="status"
@@ -39,6 +44,7 @@ export function SyncBadge({ sync }: { sync: SyncClient }) {
       data-testid="sync-status"
       data-state={s.state}
       data-pending={s.pending}
+      data-storage={storage}
       title={title}
       className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ${styles[s.state]}`}
     >
