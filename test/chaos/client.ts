@@ -1,4 +1,5 @@
 import { indexedDB } from 'fake-indexeddb';
+import type { RxStorage } from 'rxdb';
 import WebSocket from 'ws';
 import type { CollectionName } from '../../shared/model/documents';
 import { openReplica, replicaName, type ReplicaDatabase } from '../../renderer/src/replica/database';
@@ -23,7 +24,7 @@ export const nodeSocket = (url: string): SocketLike => new WebSocket(url) as unk
 
 /**
  * A replica client in Node: the renderer's own database, outbox, token store and sync client over
- * fake-indexeddb (one in-process IndexedDB, so a "restart" reopens the same data).
+ * fake-indexeddb (one in-process IndexedDB, so a "restart" reopens the same data) or a given storage.
  */
 export async function openNodeClient(opts: {
   serverUrl: string;
@@ -33,6 +34,8 @@ export async function openNodeClient(opts: {
   kv?: KeyValueStore;
   collections?: readonly CollectionName[];
   devMode?: boolean;
+  /** Defaults to Dexie over fake-indexeddb; the property test mixes in the SQLite storage. */
+  storage?: RxStorage<unknown, unknown>;
   /** Defaults to the database name derived from the session; chaos tests give each client its own. */
   name?: string;
   minBackoffMs?: number;
@@ -46,7 +49,7 @@ export async function openNodeClient(opts: {
   }
   const s = tokens.session!;
   const name = opts.name ?? replicaName(s.user.tenantId, s.user.id);
-  const db = await openReplica({ name, storage: nodeTestStorage({ devMode: opts.devMode ?? false }), multiInstance: false, collections: opts.collections });
+  const db = await openReplica({ name, storage: opts.storage ?? nodeTestStorage({ devMode: opts.devMode ?? false }), multiInstance: false, collections: opts.collections });
   const outbox = new Outbox(name, indexedDB);
   await outbox.open();
   const sync = new SyncClient({

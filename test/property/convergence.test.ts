@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import type { RxStorage } from 'rxdb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nodeSqliteStorage } from '../../renderer/src/replica/sqlite-storage/node-sqlite';
 import { canonicalJson } from '../../shared/conflict-merge';
 import { addNote, editDoc } from '../../renderer/src/replica/writes';
 import { FaultProxy } from '../helpers/fault-proxy';
@@ -9,6 +11,7 @@ import { startDemoServerForFile } from '../helpers/demo-server';
 /**
  * N replicas with random local writes (append-only notes and field edits of one shared customer),
  * random partitions and reconnects; once every link is healed all replicas must equal the server.
+ * The middle replica runs on the SQLite storage the app uses, the others on IndexedDB (Dexie).
  */
 
 const demo = startDemoServerForFile('prop');
@@ -50,6 +53,11 @@ async function replicaState(c: NodeClient, customerId: string, run: string): Pro
   };
 }
 
+let sqlite: RxStorage<unknown, unknown>;
+beforeAll(async () => {
+  sqlite = (await nodeSqliteStorage()) as unknown as RxStorage<unknown, unknown>;
+});
+
 describe('replica convergence (property)', () => {
   it('random writes, partitions and reconnects converge to the demo.server state', async () => {
     let runNo = 0;
@@ -63,7 +71,10 @@ describe('replica convergence (property)', () => {
             const p = new FaultProxy(Number(new URL(demo.server.url).port));
             await p.start();
             proxies.push(p);
-            clients.push(await openNodeClient({ serverUrl: p.url, collections: ['customers', 'events'], name: `${run}-r${i}`, email: i % 2 ? 'jonas@demo.threadline' : 'maya@demo.threadline' }));
+            clients.push(await openNodeClient({
+              serverUrl: p.url, collections: ['customers', 'events'], name: `${run}-r${i}`, email: i % 2 ? 'jonas@demo.threadline' : 'maya@demo.threadline',
+              storage: i === 1 ? sqlite : undefined,
+            }));
           }
           await Promise.all(clients.map((c) => c.sync.awaitInSync()));
           const customerId = (await clients[0]!.db.customers.findOne({ selector: {}, sort: [{ name: 'asc' }] }).exec())!.id;
