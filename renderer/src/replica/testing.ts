@@ -7,8 +7,9 @@ import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 let devModeAdded = false;
 
 /**
- * Storage for Node tests and chaos clients: the same Dexie storage the renderer uses, over
- * fake-indexeddb. Dev mode (schema and query checks) is on here and never in the shipped bundle,
+ * Storage for Node tests and chaos clients: Dexie (the renderer's fallback storage) over
+ * fake-indexeddb; the SQLite storage the renderer prefers has its own Node build in
+ * `sqlite-storage/node-sqlite.ts`. Dev mode (schema and query checks) is on here and never in the shipped bundle,
  * which imports only database.ts.
  */
 export function nodeTestStorage(opts: { devMode?: boolean } = {}): RxStorage<unknown, unknown> {

@@ -1,7 +1,9 @@
 import { indexedDB } from 'fake-indexeddb';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { describe, expect, it } from 'vitest';
 import { nodeSocket, until } from '../../../test/chaos/client';
 import { openReplica } from '../replica/database';
+import { nodeSqliteStorage } from '../replica/sqlite-storage/node-sqlite';
 import { nodeTestStorage } from '../replica/testing';
 import { addNote } from '../replica/writes';
 import { memoryStore, TokenStore } from './token-store';
@@ -41,6 +43,19 @@ describe('workstation data hygiene', () => {
     expect(t.tokens.session).toBeUndefined();
     expect(lastSyncedAt(t.kv, ws.name)).toBeUndefined();
     expect(await countAfterReopen(ws.name)).toBe(0);
+  });
+
+  it('on the SQLite storage, a purge drops every table and deletes the database file', async () => {
+    const destroyed: string[] = [];
+    // Dev mode is on in this file (nodeTestStorage): it wants a validating storage.
+    const storage = wrappedValidateAjvStorage({ storage: await nodeSqliteStorage({ onDestroy: (n) => destroyed.push(n) }) });
+    const t = await signedIn('aisha@demo.threadline');
+    const ws = await openWorkspace({ ...t, socketFactory: nodeSocket, storage: storage as never, idb: indexedDB });
+    await ws.sync.awaitInSync();
+    expect(await ws.db.customers.count().exec()).toBeGreaterThan(0);
+    await t.tokens.logout();
+    await ws.purge();
+    expect(destroyed).toEqual([ws.name]);
   });
 
   it('a server-side revocation of the device purges the replica, unsynced writes included', async () => {

@@ -8,10 +8,16 @@ import { getRxStorageSqlite, type RxStorageSqlite } from './rx-storage-sqlite';
  * stay open for the process so that a closed and reopened replica finds its data again, as it would
  * in its OPFS file.
  */
-export async function nodeSqliteStorage(): Promise<RxStorageSqlite> {
+export async function nodeSqliteStorage(opts: { onDestroy?: (name: string) => void } = {}): Promise<RxStorageSqlite> {
   const sqlite3 = await sqlite3InitModule();
   const open = new Map<string, SqlDatabase>();
   return getRxStorageSqlite({
+    destroy(name) {
+      open.get(name)?.close();
+      open.delete(name);
+      opts.onDestroy?.(name);
+      return Promise.resolve();
+    },
     open(name) {
       let db = open.get(name);
       if (!db) {

@@ -163,13 +163,24 @@ export class RxStorageInstanceSqlite<RxDocType> implements RxStorageInstance<RxD
     // An explicit limit of 0 means no documents, not "no limit".
     const limit = typeof query.limit === 'number' ? query.limit : Infinity;
     const range = rangeSql(this.layout, plan as never);
-    const base = `select doc from ${this.layout.table} where ${range.where} order by ${range.orderBy}`;
+    const base = `select doc from ${range.from} where ${range.where} order by ${range.orderBy}`;
     const parse = (rows: SqlValue[][]) => rows.map((r) => JSON.parse(r[0] as string) as RxDocumentData<RxDocType>);
     const resort = !plan.sortSatisfiedByIndex;
 
-    if (plan.selectorSatisfiedByIndex && !resort) {
+    // When the index range is exactly the result set and every sort field is a column, SQLite sorts
+    // (descending too, which RxDB's planner never marks as satisfied) and applies skip and limit, so
+    // only the returned documents are parsed: "latest 20 of a customer's 5,000 events" reads 20.
+    const sqlSort = query.sort.map((part) => {
+      const [field, dir] = Object.entries(part)[0]!;
+      const col = this.layout.columns.get(field);
+      return col ? `${col} ${dir === 'desc' ? 'desc' : 'asc'}` : undefined;
+    });
+    if (plan.selectorSatisfiedByIndex && sqlSort.every(Boolean)) {
       if (limit === 0) return Promise.resolve({ documents: [] });
-      const rows = this.db.all(`${base} limit ? offset ?`, [...range.bind, Number.isFinite(limit) ? limit : -1, skip]);
+      const orderBy = resort ? sqlSort.join(', ') : range.orderBy;
+      const rows = this.db.all(`select doc from ${range.from} where ${range.where} order by ${orderBy} limit ? offset ?`, [
+        ...range.bind, Number.isFinite(limit) ? limit : -1, skip,
+      ]);
       return Promise.resolve({ documents: parse(rows) });
     }
 
@@ -193,7 +204,7 @@ export class RxStorageInstanceSqlite<RxDocType> implements RxStorageInstance<RxD
     this.ensureOpen();
     if (prepared.queryPlan.selectorSatisfiedByIndex) {
       const range = rangeSql(this.layout, prepared.queryPlan as never);
-      const [[n]] = this.db.all(`select count(*) from ${this.layout.table} where ${range.where}`, range.bind) as [[number]];
+      const [[n]] = this.db.all(`select count(*) from ${range.from} where ${range.where}`, range.bind) as [[number]];
       return { count: n, mode: 'fast' };
     }
     const all = await this.query({ ...prepared, query: { ...prepared.query, skip: 0, limit: undefined as unknown as number } });

@@ -43,11 +43,14 @@ const fileName = (name: string) => `/${name}.sqlite3`;
 const storage = getRxStorageSqlite({
   async open(name) {
     const p = await sahPool();
-    // Each database is a file plus its rollback journal; grow the pool before it runs out.
-    if ((p.getFileCount() as number) + 2 > (p.getCapacity() as number)) await p.addCapacity(4);
+    // Each database is a file plus its write-ahead log (and a journal slot); grow the pool before it runs out.
+    if ((p.getFileCount() as number) + 3 > (p.getCapacity() as number)) await p.addCapacity(6);
     const db = fromOo1(new p.OpfsSAHPoolDb(fileName(name)) as unknown as Oo1Database);
-    // A rollback journal with full syncs: a crash mid-write leaves the last committed state.
-    db.run('pragma journal_mode = truncate');
+    // Write-ahead log with a sync per commit: a crash, even a power cut, keeps every committed write,
+    // and a commit costs one sync instead of a rollback journal's three (a note offline: ~5 ms, not ~11).
+    // OPFS has no shared memory for the WAL index: exclusive locking keeps it in this worker's heap.
+    db.run('pragma locking_mode = exclusive');
+    db.run('pragma journal_mode = wal');
     db.run('pragma synchronous = full');
     db.run('pragma cache_size = -32768');
     return db;

@@ -24,6 +24,8 @@ export interface TableLayout {
   /** Indexed fields other than the fixed ones, in column order. */
   extra: Array<{ path: string; column: string }>;
   indexes: string[][];
+  /** RxDB index (paths joined by ',') → the SQLite index built for it. */
+  indexNames: Map<string, string>;
 }
 
 /** Below every stored value: numbers are the lowest type stored, and nothing stored is -Infinity. */
@@ -48,16 +50,17 @@ export function tableLayout(collectionName: string, schema: RxJsonSchema<RxDocum
     columns.set(path, column);
     extra.push({ path, column });
   }
-  return { table: quoteIdent(`${collectionName}-${schema.version}`), primaryPath, columns, extra, indexes };
+  const table = `${collectionName}-${schema.version}`;
+  const indexNames = new Map(indexes.map((ix, i) => [ix.join(','), quoteIdent(`${table}-ix${i}`)]));
+  return { table: quoteIdent(table), primaryPath, columns, extra, indexes, indexNames };
 }
 
 export function createTableSql(l: TableLayout): string[] {
   const extraCols = l.extra.map((e) => `, ${e.column}`).join('');
   const out = [`create table if not exists ${l.table} (id primary key, deleted, lwt, rev text not null, doc text not null${extraCols})`];
-  l.indexes.forEach((ix, i) => {
-    const name = quoteIdent(`${l.table.slice(1, -1)}-ix${i}`);
-    out.push(`create index if not exists ${name} on ${l.table} (${ix.map((p) => l.columns.get(p)!).join(', ')})`);
-  });
+  for (const ix of l.indexes) {
+    out.push(`create index if not exists ${l.indexNames.get(ix.join(','))!} on ${l.table} (${ix.map((p) => l.columns.get(p)!).join(', ')})`);
+  }
   return out;
 }
 
@@ -88,6 +91,8 @@ function boundValue(key: unknown): SqlValue {
 }
 
 export interface RangeSql {
+  /** `indexed by …`: the plan's index, so a sort SQLite must do itself never tempts it into a full scan. */
+  from: string;
   where: string;
   orderBy: string;
   bind: SqlValue[];
@@ -105,7 +110,9 @@ export function rangeSql(
   });
   const tuple = `(${cols.join(', ')})`;
   const params = `(${cols.map(() => '?').join(', ')})`;
+  const index = l.indexNames.get(plan.index.join(','));
   return {
+    from: index ? `${l.table} indexed by ${index}` : l.table,
     where: `${tuple} ${plan.inclusiveStart ? '>=' : '>'} ${params} and ${tuple} ${plan.inclusiveEnd ? '<=' : '<'} ${params}`,
     orderBy: cols.join(', '),
     bind: [
