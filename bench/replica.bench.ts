@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- replica`: in headless Chromium (real IndexedDB, Dexie storage, the renderer's own
- * replica and sync code), an empty replica syncs 100k customers, 100k identities, 100k interactions
+ * `npm run bench -- replica`: in headless Chromium with a profile on disk (the renderer's own replica
+ * storage and sync code), an empty replica syncs 100k customers, 100k identities, 100k interactions
  * and 100k events from a real server (PGlite); then 1,000 screen-pop lookups; then 10k notes written
  * offline and the time until the outbox drains once the link returns; then the renderer's JS heap
- * after a forced GC. Env: REPLICA_BENCH_CUSTOMERS (100000), REPLICA_BENCH_PULL_BATCH (5000).
+ * after a forced GC. The peer is the same initial sync on RxDB's Dexie storage (IndexedDB), in the
+ * same browser and run. Env: REPLICA_BENCH_CUSTOMERS (100000), REPLICA_BENCH_PULL_BATCH (5000),
+ * REPLICA_BENCH_PEER=0 skips the peer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,23 +59,36 @@ export default async function replicaBench(): Promise<BenchResult> {
   await seed(server.db, N);
   console.error(`[replica bench] seeded ${4 * N} documents in ${((Date.now() - ts) / 1000).toFixed(1)} s`);
   const bp = await openBenchPage(join(import.meta.dirname, 'replica-page'), pageDir);
-  const { browser, url: pageUrl } = bp;
+  const { context, url: pageUrl } = bp;
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
-    if (process.env.REPLICA_BENCH_TRACE) page.on('console', (m) => console.error(`[page] ${m.text()}`));
-    await page.goto(process.env.REPLICA_BENCH_TRACE ? `${pageUrl}?trace` : pageUrl);
-    await page.waitForFunction(() => 'runBench' in window);
+    type Run = {
+      storageKind: string; initialSyncS: number; counts: Record<string, number>; pendingOffline: number; offlineWriteS: number;
+      catchupS: number; found: number; p50: number; p95: number; storageWasmMb?: number;
+    };
     // Supervisor: scope is the whole tenant, so the client receives every seeded document.
-    const cfg: BenchConfig = { serverUrl: server.url, email: 'luis@demo.threadline', customers: N, lookups: 1000, offlineWrites: 10_000, pullBatchSize: PULL_BATCH };
-    const r = await page.evaluate(async (c) => (window as unknown as { runBench(c: BenchConfig): Promise<{
-      initialSyncS: number; counts: Record<string, number>; pendingOffline: number; offlineWriteS: number; catchupS: number; found: number; p50: number; p95: number;
-    }> }).runBench(c), cfg);
+    const base: BenchConfig = {
+      serverUrl: server.url, email: 'luis@demo.threadline', customers: N, lookups: 1000, offlineWrites: 10_000, pullBatchSize: PULL_BATCH,
+      storage: 'default', initialSyncOnly: false,
+    };
+    const runIn = async (cfg: BenchConfig) => {
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error('[page error]', e.message));
+      if (process.env.REPLICA_BENCH_TRACE) page.on('console', (m) => console.error(`[page] ${m.text()}`));
+      await page.goto(process.env.REPLICA_BENCH_TRACE ? `${pageUrl}?trace` : pageUrl);
+      await page.waitForFunction(() => 'runBench' in window);
+      const r = await page.evaluate(async (c) => (window as unknown as { runBench(c: BenchConfig): Promise<Run> }).runBench(c), cfg);
+      console.error(`[replica bench] ${r.storageKind}: initial sync ${r.initialSyncS.toFixed(1)} s`);
+      return { page, r };
+    };
+    const { page, r } = await runIn(base);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+    await page.close();
     const [{ n: serverNotes }] = (await server.db.query<{ n: number }>(`select count(*)::int as n from docs where collection = 'events' and data->>'threadId' = 'bench-t'`)) as [{ n: number }];
+    const peer = process.env.REPLICA_BENCH_PEER === '0' ? undefined : (await runIn({ ...base, storage: 'indexeddb', initialSyncOnly: true })).r;
     const docs = Object.values(r.counts).reduce((a, b) => a + b, 0);
+    const peerDocs = peer ? Object.values(peer.counts).reduce((a, b) => a + b, 0) : 0;
     const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
     return {
       name: 'replica',
@@ -88,9 +103,25 @@ export default async function replicaBench(): Promise<BenchResult> {
         offline_catchup_s: round(r.catchupS),
         offline_writes_on_server: serverNotes,
         renderer_heap_mb: round(heap.usedSize / 1024 / 1024),
+        ...(r.storageWasmMb !== undefined ? { storage_worker_wasm_mb: round(r.storageWasmMb) } : {}),
       },
+      ...(peer
+        ? {
+            peer: {
+              name: 'RxDB Dexie storage (IndexedDB), same browser profile and server',
+              initial_sync_s: round(peer.initialSyncS),
+              initial_sync_docs: peerDocs,
+              initial_sync_docs_per_s: Math.round(peerDocs / peer.initialSyncS),
+              // Throughput, not seconds: the peer also receives the notes the first run pushed.
+              ratio: round(docs / r.initialSyncS / (peerDocs / peer.initialSyncS), 2),
+            },
+          }
+        : {}),
       targets: { initial_sync_s: '< 60', screen_pop_p95_ms: '< 50', offline_catchup_s: '< 20', renderer_heap_mb: '< 300' },
-      environment: { chromium: browser.version(), storage: 'rxdb dexie (IndexedDB)', pull_batch: PULL_BATCH, customers: N, pending_before_catchup: r.pendingOffline },
+      environment: {
+        chromium: bp.chromiumVersion, storage: r.storageKind, profile: 'persistent (on disk)', pull_batch: PULL_BATCH, customers: N,
+        pending_before_catchup: r.pendingOffline,
+      },
     };
   } finally {
     await bp.close();

@@ -40,14 +40,14 @@ export default async function softphoneBench(): Promise<BenchResult> {
   const pageDir = join(dir, 'page');
   const kamailio = await startKamailio();
   const bp = await openBenchPage(join(import.meta.dirname, 'softphone-page'), pageDir);
-  const { browser, url: pageUrl } = bp;
+  const { context, url: pageUrl } = bp;
   try {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
     await page.goto(pageUrl);
     await page.waitForFunction(() => 'startBench' in window);
     const cfg: PhoneBenchConfig = { customers: N, wsUrl: kamailio.wsUrl, user: '1500' };
-    const { fillS } = await page.evaluate((c) => (window as unknown as { startBench(c: PhoneBenchConfig): Promise<{ fillS: number }> }).startBench(c), cfg);
+    const { fillS, storage } = await page.evaluate((c) => (window as unknown as { startBench(c: PhoneBenchConfig): Promise<{ fillS: number; storage: string }> }).startBench(c), cfg);
     console.error(`[softphone bench] replica filled with ${N} customers in ${fillS.toFixed(1)} s`);
     await waitState(page, 'registered', 20_000);
 
@@ -81,8 +81,10 @@ export default async function softphoneBench(): Promise<BenchResult> {
       },
       targets: { screen_pop_ms_p95: '< 100', register_after_restart_s: '< 5' },
       environment: {
-        chromium: browser.version(),
-        storage: 'rxdb dexie (IndexedDB)',
+        chromium: bp.chromiumVersion,
+        // RxDB's name for it: 'remote' is the SQLite worker, 'dexie' the IndexedDB fallback.
+        storage,
+        profile: 'persistent (on disk)',
         customers: N,
         replica: `${N} customers + ${N} identities + ${N} threads`,
         calls: CALLS,

@@ -1,9 +1,11 @@
 /**
- * Runs inside Chromium for `npm run bench -- replica`: the renderer's own replica code (Dexie on
- * real IndexedDB, the sync client, screen pop, local writes), driven without the UI so the figures
- * are the data path's, not React's.
+ * Runs inside Chromium for `npm run bench -- replica`: the renderer's own replica code (its storage,
+ * the sync client, screen pop, local writes), driven without the UI so the figures are the data
+ * path's, not React's.
  */
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { openReplica, replicaName } from '../../renderer/src/replica/database';
+import { defaultReplicaStorage } from '../../renderer/src/replica/replica-storage';
 import { Outbox } from '../../renderer/src/replica/outbox';
 import { screenPop } from '../../renderer/src/replica/screen-pop';
 import { SyncClient, type SocketLike } from '../../renderer/src/replica/sync-client';
@@ -17,6 +19,10 @@ export interface BenchConfig {
   lookups: number;
   offlineWrites: number;
   pullBatchSize: number;
+  /** `default` is what the app picks (SQLite on OPFS here); `indexeddb` forces the Dexie peer. */
+  storage: 'default' | 'indexeddb';
+  /** The peer run stops after the initial sync. */
+  initialSyncOnly: boolean;
 }
 
 const until = async (pred: () => boolean, ms: number) => {
@@ -39,8 +45,9 @@ async function run(cfg: BenchConfig) {
   };
   const tokens = new TokenStore(cfg.serverUrl, window.localStorage, fetchImpl);
   const session = await tokens.login({ tenant: 'demo', email: cfg.email, password: 'threadline-demo' });
-  const name = replicaName(session.user.tenantId, session.user.id);
-  const db = await openReplica({ name });
+  const name = `${replicaName(session.user.tenantId, session.user.id)}-${cfg.storage}`;
+  const storageKind = cfg.storage === 'indexeddb' ? 'indexeddb' : (await defaultReplicaStorage()).kind;
+  const db = await openReplica(cfg.storage === 'indexeddb' ? { name, storage: getRxStorageDexie() as never, multiInstance: true } : { name });
   const outbox = new Outbox(name);
   await outbox.open();
   const sync = new SyncClient({
@@ -57,6 +64,11 @@ async function run(cfg: BenchConfig) {
     interactions: await db.interactions.count().exec(),
     events: await db.events.count().exec(),
   };
+  if (cfg.initialSyncOnly) {
+    await sync.stop();
+    await db.close();
+    return { storageKind, initialSyncS, counts, pendingOffline: 0, offlineWriteS: 0, catchupS: 0, found: 0, p50: 0, p95: 0 };
+  }
 
   const lat: number[] = [];
   let found = 0;
@@ -83,7 +95,11 @@ async function run(cfg: BenchConfig) {
   await until(() => outbox.size === 0, 600_000);
   const catchupS = (performance.now() - tc) / 1000;
   await sync.stop();
+  const storage = cfg.storage === 'indexeddb' ? undefined : (await defaultReplicaStorage()).storage;
+  const stats = storage && 'customRequest' in storage ? await (storage as unknown as { customRequest(r: string): Promise<{ wasmHeapBytes: number }> }).customRequest('stats') : undefined;
   return {
+    storageWasmMb: stats ? stats.wasmHeapBytes / 1024 / 1024 : undefined,
+    storageKind,
     initialSyncS, counts, pendingOffline, offlineWriteS, catchupS, found,
     p50: lat[Math.floor(lat.length * 0.5)]!, p95: lat[Math.ceil(lat.length * 0.95) - 1]!,
   };

@@ -59,14 +59,14 @@ async function run(cfg: PhoneBenchConfig) {
   });
   phone.start();
   Object.assign(window, { __phone: phone });
-  return { fillS, results: () => ({ shown: [...shown], popOnly: [...popOnly], misses }) };
+  return { fillS, storage: db.storage.name, results: () => ({ shown: [...shown], popOnly: [...popOnly], misses }) };
 }
 
 let handle: Awaited<ReturnType<typeof run>> | undefined;
 Object.assign(window, {
   startBench: async (cfg: PhoneBenchConfig) => {
     handle = await run(cfg);
-    return { fillS: handle.fillS };
+    return { fillS: handle.fillS, storage: handle.storage };
   },
   benchResults: () => handle!.results(),
   registrationState: () => (window as unknown as { __phone: Softphone }).__phone.snapshot().registration.state,
