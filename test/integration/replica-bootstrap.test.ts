@@ -150,4 +150,24 @@ describe.each([
     expect(await second.db.customers.count().exec()).toBe([...server.values()].filter((d) => !d._deleted).length);
     expect(second.requests.filter((r) => r.includes('/push'))).toEqual([]);
   });
+
+  it('a document changed on the server between two bootstrap sessions ends as the server has it', async () => {
+    const kv = memoryStore();
+    const name = `boot-moved-${++run}`;
+    const first = await client(storage, 'maya@demo.threadline', { name, kv, failPullsAfter: 1 });
+    await until(async () => (await first.db.customers.count().exec()) > 0, 'the first page');
+    const early = (await first.db.customers.find({ sort: [{ id: 'asc' }], limit: 1 }).exec())[0]!.id;
+    await first.close();
+
+    // Another agent edits that document: on the server it moves past the bootstrap's position.
+    const other = await client(storage, 'luis@demo.threadline');
+    await other.sync.awaitInSync();
+    await editDoc({ db: other.db, outbox: other.outbox, tenantId: 'demo' }, 'customers', early, { company: 'Changed mid-bootstrap' });
+    await until(async () => (await serverCustomers(other.tokens)).get(early)?.company === 'Changed mid-bootstrap', 'the edit on the server');
+
+    const second = await client(storage, 'maya@demo.threadline', { name, kv });
+    await second.sync.awaitInSync();
+    expect((await second.db.customers.findOne(early).exec())?.company).toBe('Changed mid-bootstrap');
+    expect((await replicaCustomers(second.db)).get(early)).toEqual((await serverCustomers(second.tokens)).get(early));
+  });
 });

@@ -4,6 +4,7 @@ import type { Checkpoint } from '../../../shared/sync-protocol';
 import type { ReplicaDatabase } from './database';
 
 type Doc = Record<string, unknown> & { id: string };
+type Page = { documents: Doc[]; checkpoint: Checkpoint; received: number };
 
 /**
  * `_meta.lwt` of a document written by the bootstrap. Every local write gets the current time, so
@@ -26,8 +27,8 @@ export interface BootstrapOptions {
   /** RxDB's identifier of this collection's replication (`'rxdbreplication' + replicationIdentifier`). */
   replicationIdentifier: string;
   batchSize: number;
-  /** One page of server documents after `seq`, already validated. */
-  fetchPage(seq: number, limit: number): Promise<{ documents: Doc[]; checkpoint: Checkpoint }>;
+  /** One page of server documents after `seq`, validated; `received` counts what the server sent. */
+  fetchPage(seq: number, limit: number): Promise<Page>;
   stopped(): boolean;
 }
 
@@ -85,11 +86,11 @@ export async function bootstrapCollection(o: BootstrapOptions): Promise<Bootstra
     if (retry.length) await storage.bulkWrite(retry as never, 'threadline-bootstrap');
   };
 
-  type Page = { documents: Doc[]; checkpoint: Checkpoint };
   let next: Promise<Page> | undefined = o.fetchPage(state.seq, o.batchSize);
   while (next) {
     const page: Page = await next;
-    const more: boolean = page.documents.length >= o.batchSize;
+    // A full page from the server means there may be more, even if validation dropped some of it.
+    const more: boolean = page.received >= o.batchSize;
     next = more && !o.stopped() ? o.fetchPage(page.checkpoint.seq, o.batchSize) : undefined;
     // If writing fails, the prefetched page is abandoned; its rejection must not go unhandled.
     next?.catch(() => undefined);
