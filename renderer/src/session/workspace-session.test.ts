@@ -3,6 +3,7 @@ import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { describe, expect, it } from 'vitest';
 import { nodeSocket, until } from '../../../test/chaos/client';
 import { openReplica } from '../replica/database';
+import { Outbox } from '../replica/outbox';
 import { nodeSqliteStorage } from '../replica/sqlite-storage/node-sqlite';
 import { nodeTestStorage } from '../replica/testing';
 import { addNote } from '../replica/writes';
@@ -63,15 +64,23 @@ describe('workstation data hygiene', () => {
     let revokedWith: string | undefined;
     const ws = await open(t, (r) => (revokedWith = r));
     await ws.sync.awaitInSync();
+    // The device stops syncing (as when its link is down) and writes a note that stays on the machine.
+    await ws.sync.stop();
+    await addNote(ws.writer, { threadId: 't', interactionId: 'i', customerId: 'c' }, 'written before the revocation was known');
+    expect(ws.outbox.size).toBe(1);
     const admin = await signedIn('admin@demo.threadline');
     const res = await admin.tokens.authorizedFetch(`/auth/sessions/${t.tokens.session!.sessionId}`, { method: 'DELETE' });
     expect(res.ok).toBe(true);
     // The next request of this device meets the revocation.
-    await addNote(ws.writer, { threadId: 't', interactionId: 'i', customerId: 'c' }, 'written after revocation');
+    await t.tokens.authorizedFetch('/sync/customers/pull?seq=0&limit=1').catch(() => undefined);
     await until(() => revokedWith !== undefined, 'revocation to be noticed', 20_000);
     expect(revokedWith).toBe('SESSION_REVOKED');
     expect(t.tokens.session).toBeUndefined();
     expect(await countAfterReopen(ws.name)).toBe(0);
+    const outbox = new Outbox(ws.name, indexedDB);
+    await outbox.open();
+    expect(outbox.size).toBe(0);
+    outbox.close();
   });
 
   it('locks a replica not synced within the policy window', () => {
