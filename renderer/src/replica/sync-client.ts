@@ -223,6 +223,10 @@ export class SyncClient {
     });
   }
 
+  private wakeSleepers(): void {
+    for (const wake of [...this.sleepers]) wake();
+  }
+
   /** Bootstraps an empty collection (retrying through outages), then starts its replication. */
   private async startCollection(name: CollectionName): Promise<void> {
     let boot: BootstrapState | undefined;
@@ -277,7 +281,7 @@ export class SyncClient {
       waitForLeadership: false,
       autoStart: true,
       pull: {
-        batchSize: this.opts.pullBatchSize ?? 1000,
+        batchSize: this.pullLimit(),
         stream$: stream.asObservable(),
         // After a bootstrap the pull continues from where it stopped (used only while RxDB has no checkpoint).
         initialCheckpoint: boot ? { seq: boot.seq } : undefined,
@@ -285,10 +289,9 @@ export class SyncClient {
           if (repull === 'ask') repull = (await this.opts.repull?.pending(name)) ? 'from-zero' : 'off';
           // RxDB retries a failed pull with the same (pre-migration) checkpoint: stay at 0 until one is answered.
           const seq = repull === 'from-zero' ? 0 : (checkpoint?.seq ?? 0);
-          const limit = Math.min(batchSize, 5000);
-          const page = await this.pullPage(name, seq, limit);
+          const page = await this.pullPage(name, seq, batchSize);
           if (repull === 'from-zero') repull = 'catching-up';
-          if (repull === 'catching-up' && page.received < limit) {
+          if (repull === 'catching-up' && page.received < batchSize) {
             repull = 'off';
             // RxDB stores this batch, and maybe earlier ones, after the handler returns: recording the
             // re-pull before they are stored would let a crash now skip the dropped documents for good.
@@ -435,7 +438,7 @@ export class SyncClient {
       this.connectStream();
     }
     this.retryAttempt = 0;
-    for (const wake of [...this.sleepers]) wake();
+    this.wakeSleepers();
     for (const s of this.states.values()) s.retryTime = this.minBackoff;
     for (const [name, s] of this.streams) {
       s.next('RESYNC');
@@ -458,7 +461,7 @@ export class SyncClient {
     this.socket = undefined;
     sock?.close();
     this.opts.tokens.onToken = undefined;
-    for (const wake of [...this.sleepers]) wake();
+    this.wakeSleepers();
     await Promise.all([...this.states.values()].map((s) => s.cancel()));
     for (const s of this.streams.values()) s.complete();
   }
